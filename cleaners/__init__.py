@@ -1,0 +1,19 @@
+"""cleaners: HTML or text in, clean article out.
+
+A pure library: it does no I/O and imports nothing from ``scraper``, httpx or
+SQLAlchemy, so it can be used alone in a notebook or a batch job.
+"""
+
+from cleaners.article import Article, Reason
+from cleaners.extract import extract
+from cleaners.lines import clean_text
+from cleaners.normalize import content_hash, normalize_for_hash
+
+__all__ = [
+    "Article",
+    "Reason",
+    "clean_text",
+    "content_hash",
+    "extract",
+    "normalize_for_hash",
+]
