@@ -1,0 +1,111 @@
+"""Localised labels of boilerplate blocks, in one table.
+
+Each label is what such a block shows as a *whole line* (a widget heading, a share-bar
+caption, an ad label). They are matched against whole short lines only, never as
+substrings: "lire aussi" and "populaire" occur in real prose.
+
+Languages: fr, en, de, es, it, pt, pl, uk, ru. Compare with ``label_key``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Titles of "related / recommended articles" blocks. After article text, such a title
+# followed by a list of titles and truncated teasers starts the tail to cut.
+RELATED_TITLES: frozenset[str] = frozenset(
+    {
+        # fr
+        "plus comme ça", "lire aussi", "à lire aussi", "a lire aussi", "lire également",
+        "à lire également", "voir aussi", "sur le même sujet", "sur le même thème",
+        "dans la même rubrique", "dans le même dossier", "articles similaires", "similaire",
+        "articles liés", "articles connexes", "vous aimerez aussi", "vous pourriez aussi aimer",
+        "vous aimerez peut-être aussi", "à découvrir aussi", "plus de l'auteur",
+        "articles connexesplus de l'auteur", "dernières actualités", "à la une",
+        # en
+        "more like this", "related articles", "related posts", "related stories", "related",
+        "read more", "read also", "see also", "you may also like", "you might also like",
+        "more from author", "related articlesmore from author", "more stories",
+        "recommended for you", "latest news", "recent stories", "more news",
+        # de
+        "mehr dazu", "mehr zum thema", "ähnliche artikel", "das könnte sie auch interessieren",
+        "lesen sie auch", "auch interessant", "verwandte artikel", "mehr vom autor",
+        "verwandte artikelmehr vom autor", "weitere artikel",
+        # es
+        "artículos relacionados", "noticias relacionadas", "te puede interesar",
+        "también te puede interesar", "lee también", "más noticias", "más como esto",
+        "artículos relacionadosmás del autor",
+        # it
+        "articoli correlati", "potrebbe interessarti", "leggi anche", "ti potrebbe interessare",
+        "altre notizie", "articoli correlatialtro dall'autore",
+        # pt
+        "artigos relacionados", "leia também", "veja também", "você também pode gostar",
+        "mais notícias", "notícias relacionadas",
+        # pl
+        "podobne artykuły", "czytaj także", "czytaj też", "zobacz też", "zobacz także",
+        "powiązane artykuły", "więcej podobnych",
+        # uk
+        "більше схожих", "читайте також", "схожі статті", "схожі новини", "по темі",
+        "більше новин",
+        # ru
+        "читайте также", "похожие статьи", "ещё по теме", "еще по теме", "по теме",
+        "больше похожих", "похожие новости",
+    }
+)
+
+# Captions of share bars, popularity widgets, ad slots, comment forms, navigation, tag
+# lists and login boxes: dropped wherever they stand as a whole line.
+CHROME_LABELS: frozenset[str] = frozenset(
+    {
+        # fr
+        "partager", "partager cette publication", "partager cet article", "partager sur facebook",
+        "partager sur x", "partager sur twitter", "partagez", "populaire", "les plus lus",
+        "articles les plus lus", "tendances", "les plus populaires", "publicité",
+        "passer la publicité", "laisser un commentaire", "laisser une réponse",
+        "annuler la réponse", "commentaires", "article précédent", "article suivant",
+        "mots-clés", "étiquettes", "tags", "connexion", "suivez-nous", "newsletter",
+        "inscrivez-vous à notre newsletter", "charger plus",
+        # en
+        "share", "share this", "share this article", "share on facebook", "popular",
+        "popular posts", "trending", "trending now", "most read", "most popular",
+        "advertisement", "sponsored", "leave a reply", "leave a reply cancel reply",
+        "cancel reply", "leave a comment", "comments", "previous article", "next article",
+        "topics", "follow us", "subscribe", "load more", "load comments",
+        # de
+        "teilen", "artikel teilen", "beliebt", "meistgelesen", "anzeige", "werbung",
+        "vorheriger artikel", "nächster artikel", "schlagworte", "kommentare",
+        "antwort hinterlassen", "hinterlasse eine antwort",
+        # es
+        "compartir", "comparte", "populares", "lo más leído", "publicidad", "anuncio",
+        "artículo anterior", "artículo siguiente", "etiquetas", "deja una respuesta",
+        "cargar más",
+        # it
+        "condividi", "più letti", "popolari", "pubblicità", "articolo precedente",
+        "articolo successivo", "lascia un commento", "lascia una risposta",
+        # pt
+        "compartilhar", "partilhar", "mais lidas", "publicidade",  # "populares": see es
+        "artigo anterior", "próximo artigo", "deixe um comentário", "deixe uma resposta",
+        # pl
+        "udostępnij", "popularne", "najczęściej czytane", "reklama", "poprzedni artykuł",
+        "następny artykuł", "zostaw komentarz",
+        # uk
+        "поділитися", "популярне", "популярні", "найпопулярніше", "реклама",
+        "попередня стаття", "наступна стаття", "залишити коментар", "теги", "коментарі",
+        # ru
+        "поделиться", "популярное", "самое читаемое", "предыдущая статья",
+        "следующая статья", "оставить комментарий", "комментарии", "метки",
+    }
+)
+
+# A label may carry decoration: "- Publicité -", "Partager cette publication :",
+# "» Lire aussi", "POPULAIRE".
+_DECORATION = " \t\u00a0\u202f-–—:|•·»«›>*"
+_INNER_SPACE = re.compile(r"[\s\u00a0\u202f]+")
+
+# Labels are short; longer lines are prose and skip the lookup entirely.
+MAX_LABEL_LENGTH = max(map(len, RELATED_TITLES | CHROME_LABELS)) + 10
+
+
+def label_key(line: str) -> str:
+    """The form of a line that the label sets hold: trimmed of decoration, case-folded."""
+    return _INNER_SPACE.sub(" ", line.strip(_DECORATION)).casefold()

@@ -1,0 +1,98 @@
+"""Text-level cleaning: what is left of boilerplate after extraction, line by line.
+
+Three rules, all linear in the text:
+
+1. ``spot_img`` artifacts (the alt text of tagDiv image ads) are deleted.
+2. The related-articles tail is cut: a block title such as "Plus comme ça" standing as
+   a line after the article, followed only by short titles and truncated teasers; or,
+   without a title, a run of title + "…"-teaser pairs that ends the text.
+3. Lines that *are* a boilerplate label ("Partager cette publication :", "Populaire",
+   "- Publicité -") are dropped. Prose that merely contains such words stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cleaners.labels import CHROME_LABELS, MAX_LABEL_LENGTH, RELATED_TITLES, label_key
+from cleaners.normalize import normalize_whitespace
+
+# tagDiv image-ad alt text, alone or in the forms other HTML-to-text tools give it.
+_SPOT_IMG = re.compile(r"!?\[spot_img\](?:\([^)\s]*\))?|spot_img")
+_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*[\])]?$")
+
+# A line this long is article prose: the related tail must come after one.
+PROSE_MIN_LENGTH = 80
+# Related-list lines: titles are short; teaser excerpts are cut to a few sentences.
+MAX_TITLE_LENGTH = 160
+MAX_TEASER_LENGTH = 320
+# Without a block title, this many title + teaser pairs at the end make a related list.
+MIN_UNTITLED_TEASER_PAIRS = 3
+
+
+def clean_text(text: str) -> str:
+    """Remove boilerplate lines and the related-articles tail from extracted text.
+
+    The result has normalised whitespace (see ``normalize_whitespace``); text that has
+    no boilerplate comes back otherwise unchanged.
+    """
+    if "spot_img" in text:
+        text = _SPOT_IMG.sub("", text)
+    lines = normalize_whitespace(text).split("\n")
+    lines = lines[: _related_tail_start(lines)]
+    return normalize_whitespace("\n".join(line for line in lines if not _is_label(line)))
+
+
+def _is_label(line: str) -> bool:
+    if not line or len(line) > MAX_LABEL_LENGTH:
+        return False
+    key = label_key(line)
+    return key in CHROME_LABELS or key in RELATED_TITLES
+
+
+def _related_tail_start(lines: list[str]) -> int:
+    """Index of the first line of the related-articles tail, or ``len(lines)``."""
+    seen_prose = False
+    for index, line in enumerate(lines):
+        if (
+            seen_prose
+            and len(line) <= MAX_LABEL_LENGTH
+            and label_key(line) in RELATED_TITLES
+            and _is_teaser_list(lines[index + 1 :])
+        ):
+            return index
+        seen_prose = seen_prose or len(line) >= PROSE_MIN_LENGTH
+    return _untitled_teaser_run_start(lines)
+
+
+def _is_teaser_list(lines: list[str]) -> bool:
+    """True if ``lines`` hold only short titles and truncated teasers (or nothing)."""
+    items = [line for line in lines if line]
+    if any(len(line) > MAX_TEASER_LENGTH for line in items):
+        return False
+    return all(len(line) <= MAX_TITLE_LENGTH for line in items) or any(
+        _TRUNCATED.search(line) for line in items
+    )
+
+
+def _untitled_teaser_run_start(lines: list[str]) -> int:
+    """Start of a final run of (title, "…"-teaser) pairs long enough to be a list."""
+    items = [(index, line) for index, line in enumerate(lines) if line]
+    pairs = 0
+    start = len(lines)
+    while len(items) >= 2 * (pairs + 1):
+        (title_at, title), (_, teaser) = items[-2 * (pairs + 1) : len(items) - 2 * pairs]
+        if not _is_title_teaser_pair(title, teaser):
+            break
+        pairs += 1
+        start = title_at
+    return start if pairs >= MIN_UNTITLED_TEASER_PAIRS else len(lines)
+
+
+def _is_title_teaser_pair(title: str, teaser: str) -> bool:
+    return (
+        len(title) <= MAX_TITLE_LENGTH
+        and not _TRUNCATED.search(title)
+        and len(teaser) <= MAX_TEASER_LENGTH
+        and _TRUNCATED.search(teaser) is not None
+    )

@@ -1,0 +1,71 @@
+"""Text normalisation: a canonical form for hashing, and tidy whitespace for article text.
+
+Two different jobs share this module because they share the character tables:
+
+* ``normalize_for_hash`` erases every difference a reader would not call a different
+  text (case, Unicode compatibility forms, typographic quotes and dashes, invisible
+  characters, spacing), so the same article fetched twice hashes the same.
+* ``normalize_whitespace`` only tidies layout. It maps NBSP and the narrow NBSP (U+202F,
+  French typography before ``:;!?`` and inside « ») to a plain space, so that text from
+  different sites and from hand-written fixtures compares equal; the characters
+  themselves are otherwise left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# Invisible characters that change nothing a reader sees.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+_TYPOGRAPHIC_TO_ASCII = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+        **_INVISIBLE,
+    }
+)
+
+# Horizontal spaces in article text; newlines are handled separately.
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalize_for_hash(text: str) -> str:
+    """The canonical form of ``text`` that ``content_hash`` digests.
+
+    NFKC, case-folded, invisible characters removed, typographic quotes, guillemets and
+    dashes mapped to ASCII, every run of whitespace collapsed to one space.
+    """
+    # Invisible characters go first: between a letter and its combining accent they
+    # would stop NFKC from composing the two.
+    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+    # Case folding can decompose (e.g. "İ"), so NFKC again to stay idempotent.
+    text = unicodedata.normalize("NFKC", text.casefold())
+    return " ".join(text.translate(_TYPOGRAPHIC_TO_ASCII).split())
+
+
+def content_hash(text: str) -> str:
+    """Hex SHA-256 of ``normalize_for_hash(text)``; raises ValueError for empty text."""
+    normalized = normalize_for_hash(text)
+    if not normalized:
+        raise ValueError("empty text has no hash")
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def normalize_whitespace(text: str) -> str:
+    """Tidy the layout of article text.
+
+    Line breaks become ``\\n``; NBSP, U+202F, tabs and other spaces become one plain
+    space; lines are trimmed; at most one blank line separates paragraphs; leading and
+    trailing blank lines are removed.
+    """
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_AROUND_NEWLINE.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip(" \n")
