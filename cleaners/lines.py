@@ -66,13 +66,18 @@ def _related_tail_start(lines: list[str]) -> int:
 
 
 def _is_teaser_list(lines: list[str]) -> bool:
-    """True if ``lines`` hold only short titles and truncated teasers (or nothing)."""
+    """True if ``lines`` hold only truncated teasers and short titles (or nothing).
+
+    Without a truncated teaser, the lines must read as titles: short, and mostly not
+    closed by a full stop the way prose paragraphs are.
+    """
     items = [line for line in lines if line]
     if any(len(line) > MAX_TEASER_LENGTH for line in items):
         return False
-    return all(len(line) <= MAX_TITLE_LENGTH for line in items) or any(
-        _TRUNCATED.search(line) for line in items
-    )
+    if any(_TRUNCATED.search(line) for line in items):
+        return True
+    sentences = sum(line.endswith(".") for line in items)
+    return all(len(line) <= MAX_TITLE_LENGTH for line in items) and 2 * sentences <= len(items)
 
 
 def _untitled_teaser_run_start(lines: list[str]) -> int:
