@@ -126,3 +126,60 @@ class FetchRow(Base):
     )
 
     __table_args__ = (Index("ix_fetches_host_fetched_at", "host", "fetched_at"),)
+
+
+# --- Crawl frontier (owned by the crawl; appended below the article tables) ---
+
+
+class FrontierRow(Base):
+    """One URL the crawl knows: what it is, where it stands, when to try it next.
+
+    The frontier lives here and not in memory, so a run can be killed at any
+    moment: claimed rows carry a lease, and an expired lease is claimed again.
+    """
+
+    __tablename__ = "frontier"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2083), unique=True)
+    host: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))  # article, listing, feed, sitemap
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16))  # pending, in_progress, done, failed, skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    discovered_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    lastmod: Mapped[datetime | None] = mapped_column()  # from a sitemap
+    etag: Mapped[str | None] = mapped_column(Text)  # validators of feeds and sitemaps
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # new | duplicate | unchanged | …
+    error_kind: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        Index("ix_frontier_state_next_attempt_at", "state", "next_attempt_at"),
+        Index("ix_frontier_host_state", "host", "state"),
+    )
+
+
+class CrawlRunRow(Base):
+    """The counts of one ``scrape crawl`` run, the same ones its summary line prints."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    sources_file: Mapped[str | None] = mapped_column(Text)
+    discovered: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    failed_by_kind: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    elapsed: Mapped[float | None] = mapped_column(Float)
+    exit_code: Mapped[int | None] = mapped_column(Integer)

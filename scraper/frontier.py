@@ -1,0 +1,334 @@
+"""The crawl frontier in the database: which URL is due, who holds it, what became of it.
+
+A run claims due URLs of one host in a short transaction and gives each a lease;
+when it is done with a URL it records the outcome. A run killed with kill -9
+leaves leases behind, which are claimed again once they expire (or at once by
+the next run on SQLite, which holds the run lock and so knows nobody else works).
+
+Claiming is the one place that differs between databases: SQLite serialises
+writers with ``BEGIN IMMEDIATE``; PostgreSQL lets several workers claim side by
+side with ``SELECT … FOR UPDATE SKIP LOCKED`` (see ``_claim_transaction``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from scraper.models import FrontierRow
+
+DEFAULT_LEASE_SECONDS = 300.0  # longer than a page's deadline plus its cleaning
+
+
+class Kind:
+    """What a frontier URL is, which decides what is done with its body."""
+
+    ARTICLE = "article"  # cleaned and stored
+    LISTING = "listing"  # a start page or section page: only its links matter
+    FEED = "feed"
+    SITEMAP = "sitemap"
+
+    SEEDS = (LISTING, FEED, SITEMAP)
+
+
+class State:
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    FAILED = "failed"  # permanent error, or out of retries
+    SKIPPED = "skipped"  # refused by robots.txt or by the source's rules
+
+
+@dataclass(frozen=True, slots=True)
+class Discovered:
+    """A URL found by discovery (or a seed from the sources file)."""
+
+    url: str
+    host: str
+    source: str
+    kind: str
+    depth: int = 0
+    lastmod: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A frontier row this run now holds under lease."""
+
+    id: int
+    url: str
+    host: str
+    source: str
+    kind: str
+    depth: int
+    attempts: int  # including this one
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a claimed URL. ``retry_at`` set means: pending again then."""
+
+    id: int
+    state: str
+    outcome: str | None = None
+    error_kind: str | None = None
+    retry_at: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    canonical_url: str | None = None
+    keep_attempts: bool = False  # robots said "later": not the URL's fault
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Frontier:
+    """Frontier operations, each one short transaction on ``engine``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._lease = timedelta(seconds=lease_seconds)
+
+    def add(self, found: Iterable[Discovered]) -> int:
+        """Insert URLs not seen before; revive done ones whose sitemap ``lastmod`` moved.
+
+        Returns how many rows were inserted or revived.
+        """
+        rows = [self._new_row(item) for item in found]
+        if not rows:
+            return 0
+        insert = self._insert()
+        stmt = insert.values(rows)
+        excluded = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["url"],
+            set_={
+                "state": State.PENDING,
+                "attempts": 0,
+                "lastmod": excluded.lastmod,
+                "next_attempt_at": excluded.next_attempt_at,
+                "updated_at": excluded.updated_at,
+            },
+            where=and_(
+                FrontierRow.state == State.DONE,
+                excluded.lastmod.is_not(None),
+                or_(FrontierRow.lastmod.is_(None), FrontierRow.lastmod < excluded.lastmod),
+            ),
+        )
+        with self._engine.begin() as conn:
+            return conn.execute(stmt).rowcount
+
+    def add_seeds(self, seeds: Iterable[Discovered]) -> None:
+        """Seeds (start pages, feeds, sitemaps) are read again on every run."""
+        rows = [self._new_row(item) for item in seeds]
+        if not rows:
+            return
+        stmt = self._insert().values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["url"],
+            set_={
+                "state": State.PENDING,
+                "attempts": 0,
+                "kind": stmt.excluded.kind,
+                "depth": 0,
+                "source": stmt.excluded.source,
+                "next_attempt_at": stmt.excluded.next_attempt_at,
+                "updated_at": stmt.excluded.updated_at,
+            },
+            where=FrontierRow.state != State.IN_PROGRESS,
+        )
+        with self._engine.begin() as conn:
+            conn.execute(stmt)
+
+    def mark_known(self, urls: Iterable[tuple[str, str, str]]) -> None:
+        """Record (url, host, source) as done without fetching: a canonical URL already stored."""
+        rows = []
+        for url, host, source in urls:
+            row = self._new_row(Discovered(url, host, source, Kind.ARTICLE))
+            row["state"] = State.DONE
+            rows.append(row)
+        if rows:
+            with self._engine.begin() as conn:
+                conn.execute(self._insert().values(rows).on_conflict_do_nothing())
+
+    def release_leases(self, *, all_held: bool) -> int:
+        """Put claimed URLs back to pending: expired leases, or every lease when ``all_held``.
+
+        ``all_held`` is for a run that holds the run lock: any lease left is a dead run's.
+        """
+        condition = FrontierRow.state == State.IN_PROGRESS
+        if not all_held:
+            condition = and_(condition, FrontierRow.lease_expires_at < self._clock())
+        stmt = (
+            update(FrontierRow)
+            .where(condition)
+            .values(state=State.PENDING, lease_expires_at=None, updated_at=self._clock())
+        )
+        with self._engine.begin() as conn:
+            return conn.execute(stmt).rowcount
+
+    def due_hosts(self, exclude: Iterable[str] = (), limit: int = 1000) -> list[str]:
+        """Hosts that have at least one URL due now, outside ``exclude``."""
+        stmt = (
+            select(FrontierRow.host)
+            .where(self._is_due())
+            .group_by(FrontierRow.host)
+            .order_by(func.min(FrontierRow.next_attempt_at))
+            .limit(limit)
+        )
+        excluded = list(exclude)
+        if excluded:
+            stmt = stmt.where(FrontierRow.host.not_in(excluded))
+        with self._engine.connect() as conn:
+            return list(conn.scalars(stmt))
+
+    def claim(self, host: str, limit: int) -> list[Claim]:
+        """Lease up to ``limit`` due URLs of ``host``: seeds first, then by due time."""
+        now = self._clock()
+        pick = (
+            select(FrontierRow.id)
+            .where(FrontierRow.host == host, self._is_due(now))
+            .order_by(FrontierRow.depth, FrontierRow.next_attempt_at, FrontierRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        with self._claim_transaction() as conn:
+            ids = list(conn.scalars(pick))
+            if not ids:
+                return []
+            conn.execute(
+                update(FrontierRow)
+                .where(FrontierRow.id.in_(ids))
+                .values(
+                    state=State.IN_PROGRESS,
+                    attempts=FrontierRow.attempts + 1,
+                    lease_expires_at=now + self._lease,
+                    updated_at=now,
+                )
+            )
+            rows = conn.execute(
+                select(
+                    FrontierRow.id,
+                    FrontierRow.url,
+                    FrontierRow.host,
+                    FrontierRow.source,
+                    FrontierRow.kind,
+                    FrontierRow.depth,
+                    FrontierRow.attempts,
+                    FrontierRow.etag,
+                    FrontierRow.last_modified,
+                )
+                .where(FrontierRow.id.in_(ids))
+                .order_by(FrontierRow.depth, FrontierRow.next_attempt_at, FrontierRow.id)
+            )
+            return [Claim(*row) for row in rows]
+
+    def finish(self, outcomes: Sequence[Outcome], conn: Connection | None = None) -> None:
+        """Record outcomes; in ``conn``'s transaction when given, else in a new one."""
+        if not outcomes:
+            return
+        if conn is None:
+            with self._engine.begin() as own:
+                self._finish(own, outcomes)
+        else:
+            self._finish(conn, outcomes)
+
+    def state_counts(self) -> dict[str, int]:
+        stmt = select(FrontierRow.state, func.count()).group_by(FrontierRow.state)
+        with self._engine.connect() as conn:
+            return {state: count for state, count in conn.execute(stmt)}
+
+    def next_due_at(self) -> datetime | None:
+        """When the earliest pending URL becomes due."""
+        stmt = select(func.min(FrontierRow.next_attempt_at)).where(
+            FrontierRow.state == State.PENDING
+        )
+        with self._engine.connect() as conn:
+            return conn.scalar(stmt)
+
+    def _finish(self, conn: Connection, outcomes: Sequence[Outcome]) -> None:
+        now = self._clock()
+        for item in outcomes:
+            values: dict[str, object] = {
+                "state": State.PENDING if item.retry_at is not None else item.state,
+                "outcome": item.outcome,
+                "error_kind": item.error_kind,
+                "lease_expires_at": None,
+                "updated_at": now,
+            }
+            if item.retry_at is not None:
+                values["next_attempt_at"] = item.retry_at
+            if item.keep_attempts:
+                values["attempts"] = FrontierRow.attempts - 1
+            if item.etag is not None or item.last_modified is not None:
+                values["etag"] = item.etag
+                values["last_modified"] = item.last_modified
+            if item.canonical_url is not None:
+                values["canonical_url"] = item.canonical_url
+            conn.execute(update(FrontierRow).where(FrontierRow.id == item.id).values(values))
+
+    def _is_due(self, now: datetime | None = None) -> ColumnElement[bool]:
+        now = now or self._clock()
+        return or_(
+            and_(FrontierRow.state == State.PENDING, FrontierRow.next_attempt_at <= now),
+            and_(FrontierRow.state == State.IN_PROGRESS, FrontierRow.lease_expires_at < now),
+        )
+
+    def _new_row(self, item: Discovered) -> dict[str, object]:
+        now = self._clock()
+        return {
+            "url": item.url,
+            "host": item.host,
+            "source": item.source,
+            "kind": item.kind,
+            "depth": item.depth,
+            "state": State.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "discovered_at": now,
+            "updated_at": now,
+            "lastmod": item.lastmod,
+        }
+
+    def _insert(self) -> sqlite.Insert | postgresql.Insert:
+        """The dialect's INSERT, which has ``on_conflict_do_*`` on both databases."""
+        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(FrontierRow)
+
+    @contextmanager
+    def _claim_transaction(self) -> Iterator[Connection]:
+        """A write transaction that holds its claim until commit, on either database.
+
+        SQLite: ``BEGIN IMMEDIATE`` takes the write lock before the SELECT, so two
+        processes can never pick the same rows. PostgreSQL: an ordinary
+        transaction; the row locks come from ``FOR UPDATE SKIP LOCKED`` in the
+        SELECT (SQLAlchemy leaves that clause out on SQLite).
+        """
+        if self._engine.dialect.name != "sqlite":
+            with self._engine.begin() as conn:
+                yield conn
+            return
+        with self._engine.connect() as conn:
+            raw = conn.execution_options(isolation_level="AUTOCOMMIT")
+            raw.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield raw
+            except BaseException:
+                raw.exec_driver_sql("ROLLBACK")
+                raise
+            raw.exec_driver_sql("COMMIT")
