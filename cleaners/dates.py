@@ -1,0 +1,241 @@
+"""Dates as pages write them, turned into ISO-8601 strings.
+
+Two kinds of input: machine dates from JSON-LD, meta tags and ``time[datetime]``
+(ISO-8601 or RFC 2822), and dates written for readers ("27 juin 2025 14:16",
+"19/08/2025", "il y a 6 heures"). The output keeps what the source knows and no
+more: a UTC offset only when one was given, a bare date when no time was given.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+# Month names in the languages the cleaner targets: full forms, the genitive forms
+# Slavic languages use in dates, and the abbreviations newsrooms print.
+_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "janvier", "janv", "januar", "jänner", "enero", "ene", "gennaio",
+        "gen", "janeiro", "stycznia", "styczeń", "січня", "января"),
+    2: ("february", "feb", "février", "fevrier", "févr", "fevr", "fév", "fev", "februar",
+        "febrero", "febbraio", "fevereiro", "lutego", "luty", "лютого", "февраля"),
+    3: ("march", "mar", "mars", "märz", "marz", "marzo", "março", "marco", "marca", "marzec",
+        "березня", "марта"),
+    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwietnia", "kwiecień",
+        "квітня", "апреля"),
+    5: ("may", "mai", "mayo", "maggio", "mag", "maio", "maja", "maj", "травня", "мая"),
+    6: ("june", "jun", "juin", "juni", "junio", "giugno", "giu", "junho", "czerwca",
+        "czerwiec", "червня", "июня"),
+    7: ("july", "jul", "juillet", "juil", "juli", "julio", "luglio", "lug", "julho", "lipca",
+        "lipiec", "липня", "июля"),
+    8: ("august", "aug", "août", "aout", "agosto", "ago", "sierpnia", "sierpień", "серпня",
+        "августа"),
+    9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre",
+        "set", "setembro", "września", "wrzesień", "вересня", "сентября"),
+    10: ("october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "ott",
+         "outubro", "out", "października", "październik", "жовтня", "октября"),
+    11: ("november", "nov", "novembre", "noviembre", "novembro", "listopada", "listopad",
+         "листопада", "ноября"),
+    12: ("december", "dec", "décembre", "decembre", "déc", "dezember", "dez", "diciembre",
+         "dic", "dicembre", "dezembro", "grudnia", "grudzień", "грудня", "декабря"),
+}
+_MONTHS: dict[str, int] = {name: number for number, names in _MONTH_NAMES.items()
+                           for name in names}
+
+_WORD = r"[^\W\d_]+"
+_ORDINAL = r"(?:er|st|nd|rd|th|º|o)?\.?"
+# "27 juin 2025", "1er juillet 2025", "27. Juni 2025", "21 de abril de 2022", "21 abril, 2022"
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(?P<day>\d{{1,2}}){_ORDINAL}\s*(?:de\s+)?(?P<month>{_WORD})\.?,?\s+(?:de\s+)?"
+    r"(?P<year>\d{4})\b"
+)
+# "June 27, 2025", "Friday, June 27th 2025"
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b(?P<month>{_WORD})\.?\s+(?P<day>\d{{1,2}}){_ORDINAL},?\s+(?P<year>\d{{4}})\b"
+)
+# "19/08/2025", "19.08.2025", "19-08-2025"
+_NUMERIC_DMY = re.compile(r"\b(?P<day>\d{1,2})([./-])(?P<month>\d{1,2})\2(?P<year>\d{4})\b")
+# "2025-08-19", "2025/08/19"
+_NUMERIC_YMD = re.compile(r"\b(?P<year>\d{4})([./-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})\b")
+# A clock time right after the date: "14:16", "14h16", "à 14 h 16", "14.16 Uhr", "2:16 pm"
+_CLOCK = re.compile(
+    r"^\D{0,12}?\b(?P<hour>\d{1,2})\s*(?::|\.|h|H)\s*(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2}))?(?:\s*(?P<half>[aApP])\.?\s?[mM]\.?)?"
+)
+_DATE_PATTERNS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_YMD, _NUMERIC_DMY)
+
+_ONE = r"un|une|a|an|one|ein|eine|einer|einem|uno|una|um|uma"
+_UNITS: dict[str, timedelta] = {
+    "min": timedelta(minutes=1), "minute": timedelta(minutes=1),
+    "minuto": timedelta(minutes=1), "minut": timedelta(minutes=1),
+    "hour": timedelta(hours=1), "heure": timedelta(hours=1), "stunde": timedelta(hours=1),
+    "hora": timedelta(hours=1), "ora": timedelta(hours=1), "ore": timedelta(hours=1),
+    "h": timedelta(hours=1), "hr": timedelta(hours=1),
+    "day": timedelta(days=1), "jour": timedelta(days=1), "tag": timedelta(days=1),
+    "día": timedelta(days=1), "dia": timedelta(days=1), "giorno": timedelta(days=1),
+    "giorni": timedelta(days=1),
+    "week": timedelta(weeks=1), "semaine": timedelta(weeks=1), "woche": timedelta(weeks=1),
+    "semana": timedelta(weeks=1), "settiman": timedelta(weeks=1),
+}
+_UNIT = r"min(?:ute|uto|ut)?s?|minuten|h|hrs?|hours?|heures?|stunden?|horas?|or[ae]|" \
+        r"days?|jours?|tage?n?|días?|dias?|giorn[oi]|weeks?|semaines?|wochen?|semanas?|" \
+        r"settiman[ae]"
+_AMOUNT = rf"(?P<amount>\d+|{_ONE})"
+# "il y a 6 heures", "vor 6 Stunden", "hace 6 horas", "há 6 horas", "6 hours ago", "6 ore fa"
+_RELATIVE = re.compile(
+    rf"(?:\b(?:il\s+y\s+a|vor|hace|há)\s+{_AMOUNT}\s+(?P<unit>{_UNIT})\b)"
+    rf"|(?:\b{_AMOUNT.replace('amount', 'amount2')}\s+(?P<unit2>{_UNIT})\s+(?:ago|fa)\b)",
+    re.IGNORECASE,
+)
+_YESTERDAY = re.compile(r"\b(?:yesterday|hier|gestern|ayer|ieri|ontem|wczoraj|вчора|вчера)\b",
+                        re.IGNORECASE)
+_TODAY = re.compile(r"\b(?:today|aujourd'hui|aujourd’hui|heute|hoy|oggi|hoje|dzisiaj|"
+                    r"сьогодні|сегодня)\b", re.IGNORECASE)
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LOOSE_ISO = re.compile(
+    r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?$"
+)
+
+
+def _format(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
+
+
+def normalize_iso(value: str | None) -> str | None:
+    """An ISO-8601 or RFC 2822 date string, or None if ``value`` is not one.
+
+    "2025-08-19T07:46:00Z" → "2025-08-19T07:46:00+00:00"; an offset given by the source
+    is kept as given, not converted; "2025-08-19" stays a bare date.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    if _DATE_ONLY.match(text):
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
+    try:
+        return _format(datetime.fromisoformat(text))
+    except ValueError:
+        pass
+    loose = _LOOSE_ISO.match(text)
+    if loose:
+        return _from_loose_iso(loose)
+    try:
+        return _format(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _from_loose_iso(match: re.Match[str]) -> str | None:
+    """Non-padded or oddly offset ISO dates ("2025-8-9 7:05", "+0300", "+03")."""
+    parts = match.groupdict()
+    try:
+        day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return None
+    if parts["hour"] is None:
+        return day.isoformat()
+    tz = parts["tz"] or ""
+    if tz and tz != "Z":
+        tz = tz.replace(":", "").ljust(5, "0")
+        tz = f"{tz[:3]}:{tz[3:]}"
+    stamp = (f"{day.isoformat()}T{int(parts['hour']):02d}:{parts['minute']}:"
+             f"{parts['second'] or '00'}{tz}")
+    try:
+        return _format(datetime.fromisoformat(stamp))
+    except ValueError:
+        return None
+
+
+def has_offset(value: str) -> bool:
+    """True when an ISO string from ``normalize_iso`` carries a UTC offset."""
+    return len(value) > 19 and value[19] in "+-"
+
+
+def offset_of(value: str) -> str | None:
+    """The "+03:00" part of an ISO string from ``normalize_iso``, if any."""
+    return value[19:] if has_offset(value) else None
+
+
+def parse_visible_date(text: str, reference: datetime | None = None) -> str | None:
+    """The first date a reader would see in ``text``, as ISO-8601.
+
+    Absolute dates in several languages and numeric day-first forms are read as
+    written. Relative ones ("il y a 6 heures", "yesterday") need ``reference``, the
+    moment the page was fetched; without it they are not guessed.
+    """
+    absolute = _absolute_date(text)
+    if absolute is not None:
+        return absolute
+    if reference is None:
+        return None
+    return _relative_date(text, reference)
+
+
+def _absolute_date(text: str) -> str | None:
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            day = _to_date(match)
+            if day is not None:
+                return _with_clock(day, text[match.end():])
+    return None
+
+
+def _to_date(match: re.Match[str]) -> date | None:
+    month_text = match["month"]
+    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
+    if month is None:
+        return None
+    day_number, month_number = int(match["day"]), month
+    if match.re is _NUMERIC_DMY and month_number > 12 >= day_number:
+        # "08/19/2025" can only be month-first
+        day_number, month_number = month_number, day_number
+    try:
+        return date(int(match["year"]), month_number, day_number)
+    except ValueError:
+        return None
+
+
+def _with_clock(day: date, following: str) -> str:
+    clock = _CLOCK.match(following)
+    if clock is None:
+        return day.isoformat()
+    hour, minute = int(clock["hour"]), int(clock["minute"])
+    half = (clock["half"] or "").lower()
+    if half == "p" and hour < 12:
+        hour += 12
+    elif half == "a" and hour == 12:
+        hour = 0
+    second = int(clock["second"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return day.isoformat()
+    return _format(datetime(day.year, day.month, day.day, hour, minute, second))
+
+
+def _relative_date(text: str, reference: datetime) -> str | None:
+    match = _RELATIVE.search(text)
+    if match:
+        amount_text = (match["amount"] or match["amount2"]).lower()
+        unit_text = (match["unit"] or match["unit2"]).lower()
+        amount = int(amount_text) if amount_text.isdigit() else 1
+        step = _unit_step(unit_text)
+        moment = reference - amount * step
+        # Minutes and hours pin a time; days and weeks only a date.
+        return _format(moment) if step < timedelta(days=1) else moment.date().isoformat()
+    if _YESTERDAY.search(text):
+        return (reference - timedelta(days=1)).date().isoformat()
+    if _TODAY.search(text):
+        return reference.date().isoformat()
+    return None
+
+
+def _unit_step(unit: str) -> timedelta:
+    # Every alternative of _UNIT starts with one of the stems; the longest stem wins
+    # so that "minutes" is not read as "min" + something else.
+    stem = max((stem for stem in _UNITS if unit.startswith(stem)), key=len)
+    return _UNITS[stem]

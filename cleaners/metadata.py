@@ -1,0 +1,382 @@
+"""Article metadata from a parsed page: title, authors, dates, URLs, image, tags.
+
+Sources in order of trust: JSON-LD, then OpenGraph and other meta tags, then
+``time[datetime]``, then what the page shows (h1, bylines, visible dates). All of
+it is read from the one tree the cleaner already parsed, before pruning, with CSS
+selectors: no second parse, no whole-document date search.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from cleaners.dates import has_offset, normalize_iso, offset_of, parse_visible_date
+from cleaners.jsonld import LinkedData, read_linked_data
+from cleaners.language import language_from_tag
+
+
+@dataclass(frozen=True, slots=True)
+class PageMetadata:
+    """What a page says about its article, independent of the extracted text."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    # ISO-8601, with the UTC offset when the page gives one; a bare date when only a
+    # date is known.
+    published: str | None = None
+    modified: str | None = None
+    language_hint: str | None = None  # ISO 639-1, from the page's labels, not its text
+    canonical_url: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    image: str | None = None  # absolute, never a data: placeholder
+    json_ld_body: str | None = None
+    json_ld_word_count: int | None = None
+
+
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_SPACES = re.compile(r"\s+")
+_TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " · ", " :: ", " » ", " : ")
+_BYLINE_PREFIX = re.compile(
+    r"^(?:by|par|von|por|di|da|door|av|autor|author|auteur|autore|written by|écrit par)"
+    r"\s*:?\s+", re.IGNORECASE)
+
+_PUBLISHED_META = ("article:published_time", "og:article:published_time", "article:published",
+                   "datepublished",
+                   "dc.date.issued", "dc.date", "dcterms.created", "date", "pubdate",
+                   "publishdate", "publish-date", "parsely-pub-date", "sailthru.date")
+_MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:modified",
+                  "og:updated_time",
+                  "datemodified", "dcterms.modified", "last-modified")
+_PUBLISHED_TIME = ("time[itemprop=datePublished]", "time.published", "time.entry-date",
+                   "article time[datetime]", "time[datetime]")
+# Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
+_VISIBLE_DATE = ("[class*=date]", "[class*=posted]", "[class*=byline]", "[class*=meta]",
+                 "time")
+_MAX_VISIBLE_DATE_CANDIDATES = 30
+_MAX_DATE_TEXT = 120
+_HEADLINE = ("h1[itemprop=headline]", "h1.entry-title", "h1.tdb-title-text", "article h1",
+             "main h1", "h1")
+_BYLINE = ("[itemprop=author] [itemprop=name]", "[itemprop=author]", "a[rel~=author]",
+           ".tdb-author-name", ".td-post-author-name a", ".byline a", ".author-name")
+_MAX_AUTHOR_CHARS = 80
+_LEAD_IMAGE = (".tdb_single_featured_image img", ".td-post-featured-image img",
+               "[itemprop=image] img", "article figure img", "article img",
+               "[itemprop=articleBody] img", ".td-post-content img", "main img")
+_LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-srcset",
+                          "data-lazy-srcset", "srcset", "src")
+_AD_ALTS = frozenset({"spot_img", "banner", "advertisement", "ad", "pub", "publicité"})
+
+
+def read_metadata(
+    tree: LexborHTMLParser,
+    url: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    *,
+    fetched_at: datetime | None = None,
+) -> PageMetadata:
+    """Metadata of the page parsed into ``tree`` (before any pruning).
+
+    ``url`` resolves relative links; ``headers`` (any case) may carry
+    Content-Language; ``fetched_at`` (timezone-aware) dates relative bylines such as
+    "il y a 6 heures", which are otherwise left undated.
+    """
+    meta = _meta_tags(tree)
+    linked = read_linked_data(
+        (node.text() for node in tree.css('script[type="application/ld+json" i]')), url)
+    base = _base_url(tree, url)
+    site_name = _first_clean((linked.site_name, _one(meta, "og:site_name"), linked.publisher,
+                              _one(meta, "application-name")))
+    published, modified = _dates(tree, meta, linked, fetched_at)
+    return PageMetadata(
+        title=_title(tree, meta, linked, site_name),
+        authors=_authors(tree, meta, linked),
+        published=published,
+        modified=modified,
+        language_hint=_language_hint(tree, meta, linked, headers),
+        canonical_url=_canonical_url(tree, meta, base),
+        site_name=site_name,
+        description=_first_clean((linked.description, _one(meta, "og:description"),
+                                  _one(meta, "description"),
+                                  _one(meta, "twitter:description"))),
+        section=_first_clean((linked.section, _one(meta, "article:section"),
+                              _one(meta, "og:article:section"))),
+        tags=_tags(tree, meta, linked),
+        image=_image(tree, meta, linked, base),
+        json_ld_body=_unescape(linked.body).strip() if linked.body else None,
+        json_ld_word_count=linked.word_count,
+    )
+
+
+# --- reading the page -------------------------------------------------------------
+
+
+def _meta_tags(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    """Every meta tag's content by lower-cased property/name/itemprop/http-equiv."""
+    found: dict[str, list[str]] = {}
+    for node in tree.css("meta[content]"):
+        attributes = node.attributes
+        content = attributes.get("content")
+        if not content:
+            continue
+        keys = [attributes.get("property"), attributes.get("name"),
+                attributes.get("http-equiv"), *(attributes.get("itemprop") or "").split()]
+        for key in keys:
+            if key:
+                found.setdefault(key.strip().lower(), []).append(content)
+    return found
+
+
+def _one(meta: Mapping[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        values = meta.get(key)
+        if values:
+            return values[0]
+    return None
+
+
+def _attribute(node: LexborNode | None, name: str) -> str | None:
+    if node is None:
+        return None
+    value = node.attributes.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+def _first_match(tree: LexborHTMLParser, selectors: Iterable[str]) -> LexborNode | None:
+    for selector in selectors:
+        node = tree.css_first(selector)
+        if node is not None:
+            return node
+    return None
+
+
+# --- cleaning values ----------------------------------------------------------------
+
+
+def _unescape(value: str) -> str:
+    # The parser decodes attributes once; a value that still holds an entity was
+    # escaped twice by its CMS ("&amp;#39;"), and raw JSON-LD text not at all.
+    for _ in range(2):
+        if not _ENTITY.search(value):
+            break
+        value = html.unescape(value)
+    return value
+
+
+def _clean(value: str | None) -> str | None:
+    if not value:
+        return None
+    text = _SPACES.sub(" ", _unescape(value)).strip()
+    return text or None
+
+
+def _first_clean(values: Iterable[str | None]) -> str | None:
+    return next((text for text in map(_clean, values) if text), None)
+
+
+def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for value in values:
+        text = _clean(value)
+        if text:
+            seen.setdefault(text.casefold(), text)
+    return tuple(seen.values())
+
+
+# --- fields -------------------------------------------------------------------------
+
+
+def _title(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
+           site_name: str | None) -> str | None:
+    declared = (linked.title, _one(meta, "og:title"), _one(meta, "twitter:title"))
+    title = _first_clean(declared) or _first_clean(_shown_titles(tree))
+    return _without_site_name(title, site_name) if title and site_name else title
+
+
+def _shown_titles(tree: LexborHTMLParser) -> Iterator[str]:
+    # a generator, so the tree is only searched when no declared title exists
+    for node in (_first_match(tree, _HEADLINE), tree.css_first("title")):
+        if node is not None:
+            yield node.text()
+
+
+def _without_site_name(title: str, site_name: str) -> str:
+    """"Headline - Site" → "Headline" (also "Site | Headline"), when Site is the site."""
+    folded, site = title.casefold(), site_name.casefold()
+    for separator in _TITLE_SEPARATORS:
+        if folded.endswith(separator + site) and len(folded) > len(separator + site):
+            return title[: -len(separator + site)].strip()
+        if folded.startswith(site + separator) and len(folded) > len(site + separator):
+            return title[len(site + separator):].strip()
+    return title
+
+
+def _authors(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
+             linked: LinkedData) -> tuple[str, ...]:
+    declared = (linked.authors, meta.get("author", ()), meta.get("article:author", ()),
+                meta.get("parsely-author", ()))
+    for source in declared:
+        names = _unique(_author_name(name) for name in source)
+        if names:
+            return names
+    return _unique(_author_name(name) for name in _byline(tree))
+
+
+def _byline(tree: LexborHTMLParser) -> tuple[str, ...]:
+    node = _first_match(tree, _BYLINE)
+    return (node.text(),) if node is not None else ()
+
+
+def _author_name(raw: str | None) -> str | None:
+    name = _clean(raw)
+    if not name or "://" in name or name.startswith("@") or len(name) > _MAX_AUTHOR_CHARS:
+        return None  # a profile URL or a social handle, not a name
+    # tagDiv bylines read "By X -"; keep only X
+    return _BYLINE_PREFIX.sub("", name).strip(" -–—|,") or None
+
+
+def _dates(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
+           fetched_at: datetime | None) -> tuple[str | None, str | None]:
+    modified_candidates = _iso_values((linked.modified, *(_one(meta, key)
+                                                           for key in _MODIFIED_META)))
+    published_candidates = _iso_values((linked.published,
+                                        *(_one(meta, key) for key in _PUBLISHED_META)))
+    if not published_candidates:
+        published_candidates = _iso_values(_time_datetime(tree, selector)
+                                           for selector in _PUBLISHED_TIME)
+    published = (published_candidates[0] if published_candidates
+                 else _visible_date(tree, fetched_at))
+    modified = modified_candidates[0] if modified_candidates else None
+    known = published_candidates + modified_candidates
+    return (_with_page_offset(published, known) if published else None,
+            _with_page_offset(modified, known) if modified else None)
+
+
+def _time_datetime(tree: LexborHTMLParser, selector: str) -> str | None:
+    node = tree.css_first(selector)
+    return _attribute(node, "datetime") or _attribute(node, "content")
+
+
+def _iso_values(values: Iterable[str | None]) -> list[str]:
+    return [iso for iso in map(normalize_iso, values) if iso]
+
+
+def _visible_date(tree: LexborHTMLParser, fetched_at: datetime | None) -> str | None:
+    nodes = (node for selector in _VISIBLE_DATE for node in tree.css(selector))
+    for node in islice(nodes, _MAX_VISIBLE_DATE_CANDIDATES):
+        text = node.text(separator=" ")
+        if len(text) <= _MAX_DATE_TEXT:
+            found = parse_visible_date(text, fetched_at)
+            if found:
+                return found
+    return None
+
+
+def _with_page_offset(value: str, known: list[str]) -> str:
+    """Give a date-time without offset the page's own offset, if the page shows one.
+
+    The same moment written elsewhere with its offset is preferred; otherwise the
+    offset of any other date on the page (a page has one timezone).
+    """
+    if has_offset(value) or len(value) == len("2025-01-01"):
+        return value
+    same_moment = next((iso for iso in known if iso.startswith(value) and has_offset(iso)),
+                       None)
+    if same_moment:
+        return same_moment
+    offset = next((offset_of(iso) for iso in known if has_offset(iso)), None)
+    return value + offset if offset else value
+
+
+def _language_hint(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
+                   headers: Mapping[str, str] | None) -> str | None:
+    # The DOM's <html>, never a regex on the source: IE conditional comments carry a
+    # decoy <html lang="en"> before the real one.
+    root = tree.css_first("html")
+    header_language = next((value for key, value in (headers or {}).items()
+                            if key.lower() == "content-language"), None)
+    candidates = (_attribute(root, "lang"), _attribute(root, "xml:lang"), linked.language,
+                  _one(meta, "og:locale"), _one(meta, "content-language"),
+                  _one(meta, "language", "dc.language"), header_language)
+    return next((code for code in map(language_from_tag, candidates) if code), None)
+
+
+def _base_url(tree: LexborHTMLParser, url: str | None) -> str | None:
+    base_href = _attribute(tree.css_first("base[href]"), "href")
+    if base_href is None:
+        return url
+    return _absolute(base_href, url) or url
+
+
+def _absolute(href: str | None, base: str | None) -> str | None:
+    """``href`` made absolute against ``base``; None unless it is an http(s) URL."""
+    if not href:
+        return None
+    href = href.strip()
+    try:
+        absolute = urljoin(base, href) if base else href
+    except ValueError:  # malformed IPv6 hosts and the like
+        return None
+    return absolute if absolute.lower().startswith(("http://", "https://")) else None
+
+
+def _canonical_url(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
+                   base: str | None) -> str | None:
+    canonical = _attribute(tree.css_first("link[rel~=canonical i][href]"), "href")
+    return _absolute(canonical, base) or _absolute(_one(meta, "og:url"), base)
+
+
+def _tags(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
+          linked: LinkedData) -> tuple[str, ...]:
+    listed_keywords = (word for value in meta.get("news_keywords", ())
+                       for word in value.split(","))
+    for source in (linked.tags, meta.get("article:tag", ()), listed_keywords,
+                   (node.text() for node in tree.css("a[rel~=tag]"))):
+        tags = _unique(source)
+        if tags:
+            return tags
+    return ()
+
+
+def _image(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
+           base: str | None) -> str | None:
+    declared = (linked.image,
+                _one(meta, "og:image:secure_url", "og:image:url", "og:image"),
+                _one(meta, "twitter:image", "twitter:image:src"),
+                _attribute(tree.css_first("link[rel~=image_src i]"), "href"))
+    for candidate in declared:
+        image = _absolute(_unescape(candidate) if candidate else None, base)
+        if image:
+            return image
+    return _lead_image(tree, base)
+
+
+def _lead_image(tree: LexborHTMLParser, base: str | None) -> str | None:
+    """The first real picture of the article body, past lazy-loading placeholders."""
+    for selector in _LEAD_IMAGE:
+        for node in tree.css(selector):
+            if (node.attributes.get("alt") or "").strip().lower() in _AD_ALTS:
+                continue
+            image = next(filter(None, (_absolute(src, base) for src in _image_sources(node))),
+                         None)
+            if image:
+                return image
+    return None
+
+
+def _image_sources(node: LexborNode) -> Iterator[str]:
+    for name in _LAZY_IMAGE_ATTRIBUTES:
+        value = _attribute(node, name)
+        if value and not value.lower().startswith("data:"):
+            # a srcset lists "url 640w, url 1280w"; its first URL will do
+            yield value.split(",")[0].split()[0] if "srcset" in name else value
