@@ -1,0 +1,1 @@
+"""Revision scripts, one per schema change; ``0001`` is the first."""

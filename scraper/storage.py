@@ -1,0 +1,466 @@
+"""Open the database, bring its schema to head, store each article once, read them back.
+
+Dedup: an article is identified by ``cleaners.content_hash`` of its text. Saving
+an article whose hash is known links the new URLs to the existing row and bumps
+its ``last_seen``; it is not an error. Every URL is stored as its
+``scraper.urls.url_key``, so ``?utm_source=…``, ``www.`` or ``?amp=1`` variants
+of one address lead to the same row.
+
+On SQLite every write transaction starts with ``BEGIN IMMEDIATE``: it takes the
+write lock before reading, so concurrent writers queue on the busy timeout
+instead of failing when a read snapshot turns stale.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    Table,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+import migrations
+from cleaners import Article, content_hash
+from scraper.config import DB_ENV_VAR, DEFAULT_DB_PATH, SQLITE_BUSY_TIMEOUT_MS
+from scraper.errors import FetchErrorKind, MigrationError, StorageError
+from scraper.models import ArticleRow, ArticleUrlRow, Base, FetchRow
+from scraper.records import FetchAttempt, SaveResult
+from scraper.urls import host_of, url_key
+
+NEW = "new"
+DUPLICATE = "duplicate"
+FAILED = "failed"
+
+# Kinds of the URLs handed to ``Store.save``, in the order they come.
+URL_KINDS = ("requested", "final", "canonical")
+EXTRA_URL_KIND = "other"
+
+_SUPPORTED_DIALECTS = frozenset({"sqlite", "postgresql"})
+_BEGIN_MODE = "newsclean_sqlite_begin"  # execution option read by the "begin" hook
+_MIGRATION_LOCK_KEY = 0x6E657773  # PostgreSQL advisory lock id: one migrator at a time
+
+_articles = Base.metadata.tables[ArticleRow.__tablename__]
+_article_urls = Base.metadata.tables[ArticleUrlRow.__tablename__]
+_fetches = Base.metadata.tables[FetchRow.__tablename__]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """One row of ``articles`` with every URL key that leads to it."""
+
+    id: int
+    content_hash: str
+    text: str
+    title: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    modified: str | None
+    language: str | None
+    url: str | None
+    canonical_url: str | None
+    site_name: str | None
+    description: str | None
+    section: str | None
+    tags: tuple[str, ...]
+    image: str | None
+    word_count: int
+    first_seen: datetime
+    last_seen: datetime
+    urls: tuple[str, ...]
+
+
+def database_url(db: str | None) -> str:
+    """``db``, else ``$SCRAPE_DB``, else ``./scrape.db``; a plain path becomes a SQLite URL."""
+    value = db or os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def open_store(db: str | None = None) -> Store:
+    """Open (or create) the database and upgrade its schema to head."""
+    engine = _create_engine(database_url(db))
+    try:
+        _migrate(engine, command.upgrade, "head")
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)
+
+
+def upgrade_database(url: str, revision: str = "head") -> None:
+    """Upgrade the schema of the database at ``url`` to ``revision``."""
+    engine = _create_engine(url)
+    try:
+        _migrate(engine, command.upgrade, revision)
+    finally:
+        engine.dispose()
+
+
+def downgrade_database(url: str, revision: str) -> None:
+    """Downgrade the schema of the database at ``url`` to ``revision`` ("base": empty)."""
+    engine = _create_engine(url)
+    try:
+        _migrate(engine, command.downgrade, revision)
+    finally:
+        engine.dispose()
+
+
+class Store:
+    """Articles, their URLs and the fetch log in one database. Use as a context manager."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def name(self) -> str:
+        """The database URL without its password, for messages."""
+        return _display_name(self.engine)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a short read transaction; SQLAlchemy errors become StorageError."""
+        with _storage_errors(self.engine), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in a write transaction, committed at exit (SQLite: ``BEGIN IMMEDIATE``)."""
+        with _storage_errors(self.engine), self.engine.connect() as conn:
+            conn.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
+            with conn.begin():
+                yield conn
+
+    def save(
+        self, attempt: FetchAttempt, article: Article | None, urls: Sequence[str | None]
+    ) -> SaveResult:
+        """Record one target in one transaction: its fetch row and, if it has text, its article.
+
+        ``urls`` are the requested, final and canonical URLs (``None`` skipped).
+        A failed attempt, or an article without text, writes only the fetch row.
+        """
+        digest = _hash_or_none(attempt, article)
+        now = datetime.now(UTC)
+        with self.write() as conn:
+            if article is None or digest is None:
+                _insert_fetch(conn, attempt, _failure(attempt, article))
+                return SaveResult(FAILED)
+            article_id, status = _insert_or_touch_article(conn, article, digest, attempt, now)
+            _link_urls(conn, article_id, urls, now)
+            _insert_fetch(conn, attempt, _Outcome(status), article_id)
+        return SaveResult(status, article_id, digest)
+
+    def article_for_url(self, url: str) -> int | None:
+        """The id of the article ``url`` (or any variant with the same key) leads to."""
+        try:
+            key = url_key(url)
+        except ValueError:
+            return None
+        with self.read() as conn:
+            query = select(_article_urls.c.article_id).where(_article_urls.c.url == key)
+            return conn.execute(query).scalar_one_or_none()
+
+    def iter_articles(
+        self, since: datetime | None = None, batch_size: int = 500
+    ) -> Iterator[StoredArticle]:
+        """Yield stored articles by id, first seen at or after ``since``, in constant memory.
+
+        Keyset pagination: each batch is one short read transaction, so a slow
+        consumer never holds a snapshot (or the WAL) open between batches.
+        """
+        last_id = 0
+        while True:
+            query = select(_articles).where(_articles.c.id > last_id)
+            if since is not None:
+                query = query.where(_articles.c.first_seen >= since)
+            with self.read() as conn:
+                rows = conn.execute(query.order_by(_articles.c.id).limit(batch_size)).all()
+                urls = _urls_by_article(conn, [row.id for row in rows])
+            if not rows:
+                return
+            for row in rows:
+                yield _stored_article(row._mapping, urls[row.id])
+            last_id = rows[-1].id
+
+    def count_articles(self) -> int:
+        with self.read() as conn:
+            return conn.execute(select(func.count()).select_from(_articles)).scalar_one()
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    status: str
+    error_kind: str | None = None
+    error_message: str | None = None
+
+
+def _hash_or_none(attempt: FetchAttempt, article: Article | None) -> str | None:
+    if attempt.error_kind is not None or article is None or article.is_empty:
+        return None
+    try:
+        return content_hash(article.text)
+    except ValueError:  # only invisible characters: nothing left to hash
+        return None
+
+
+def _failure(attempt: FetchAttempt, article: Article | None) -> _Outcome:
+    if attempt.error_kind is not None:
+        return _Outcome(FAILED, attempt.error_kind, attempt.error_message)
+    reason = article.reason if article is not None else None
+    return _Outcome(FAILED, FetchErrorKind.EMPTY, reason or "no article text")
+
+
+def _insert_or_touch_article(
+    conn: Connection, article: Article, digest: str, attempt: FetchAttempt, now: datetime
+) -> tuple[int, str]:
+    """Insert the article, or find the row a concurrent or earlier save stored."""
+    values = {
+        "content_hash": digest,
+        "text": article.text,
+        "title": article.title,
+        "authors": list(article.authors),
+        "published": article.published,
+        "modified": article.modified,
+        "language": article.language,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "site_name": article.site_name,
+        "description": article.description,
+        "section": article.section,
+        "tags": list(article.tags),
+        "image": article.image,
+        "host": _first_host(attempt.final_url, attempt.requested_url, article.url),
+        "word_count": article.word_count,
+        "first_seen": now,
+        "last_seen": now,
+    }
+    insert = _insert_unless_exists(conn, _articles, "content_hash").values(values)
+    new_id = conn.execute(insert.returning(_articles.c.id)).scalar_one_or_none()
+    if new_id is not None:
+        return new_id, NEW
+    touch = (
+        update(_articles)
+        .where(_articles.c.content_hash == digest)
+        .values(last_seen=now)
+        .returning(_articles.c.id)
+    )
+    return conn.execute(touch).scalar_one(), DUPLICATE
+
+
+def _link_urls(
+    conn: Connection, article_id: int, urls: Sequence[str | None], now: datetime
+) -> None:
+    """Link every valid URL key to the article; a key linked elsewhere keeps its old link."""
+    kinds: dict[str, str] = {}
+    for position, url in enumerate(urls):
+        if url is None:
+            continue
+        try:
+            key = url_key(url)
+        except ValueError:  # a file path, or a broken canonical link
+            continue
+        kind = URL_KINDS[position] if position < len(URL_KINDS) else EXTRA_URL_KIND
+        kinds.setdefault(key, kind)
+    if not kinds:
+        return
+    rows = [
+        {"url": key, "article_id": article_id, "kind": kind, "first_seen": now}
+        for key, kind in kinds.items()
+    ]
+    conn.execute(_insert_unless_exists(conn, _article_urls, "url"), rows)
+
+
+def _insert_fetch(
+    conn: Connection, attempt: FetchAttempt, outcome: _Outcome, article_id: int | None = None
+) -> None:
+    conn.execute(
+        _fetches.insert().values(
+            requested_url=attempt.requested_url,
+            final_url=attempt.final_url,
+            host=_first_host(attempt.final_url, attempt.requested_url),
+            status=attempt.status,
+            content_type=attempt.content_type,
+            byte_count=attempt.byte_count,
+            elapsed=attempt.elapsed,
+            fetched_at=attempt.fetched_at,
+            outcome=outcome.status,
+            error_kind=outcome.error_kind,
+            error_message=outcome.error_message,
+            article_id=article_id,
+        )
+    )
+
+
+def _urls_by_article(conn: Connection, article_ids: list[int]) -> dict[int, list[str]]:
+    urls: dict[int, list[str]] = defaultdict(list)
+    if article_ids:
+        query = (
+            select(_article_urls.c.article_id, _article_urls.c.url)
+            .where(_article_urls.c.article_id.in_(article_ids))
+            .order_by(_article_urls.c.id)
+        )
+        for article_id, url in conn.execute(query):
+            urls[article_id].append(url)
+    return urls
+
+
+def _stored_article(row: Any, urls: list[str]) -> StoredArticle:
+    return StoredArticle(
+        id=row["id"],
+        content_hash=row["content_hash"],
+        text=row["text"],
+        title=row["title"],
+        authors=tuple(row["authors"] or ()),
+        published=row["published"],
+        modified=row["modified"],
+        language=row["language"],
+        url=row["url"],
+        canonical_url=row["canonical_url"],
+        site_name=row["site_name"],
+        description=row["description"],
+        section=row["section"],
+        tags=tuple(row["tags"] or ()),
+        image=row["image"],
+        word_count=row["word_count"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        urls=tuple(urls),
+    )
+
+
+def _first_host(*urls: str | None) -> str | None:
+    for url in urls:
+        if url is None:
+            continue
+        try:
+            return host_of(url)
+        except ValueError:
+            continue
+    return None
+
+
+def _insert_unless_exists(conn: Connection, table: Table, unique_column: str) -> Insert:
+    """``INSERT … ON CONFLICT (unique_column) DO NOTHING``: a concurrent writer's row wins."""
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=[unique_column])
+
+
+# --- engine and migrations -------------------------------------------------------------
+
+
+def _create_engine(url: str) -> Engine:
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, SQLAlchemyError, ImportError) as exc:
+        raise StorageError(f"{url}: cannot open database: {exc}") from exc
+    if engine.dialect.name not in _SUPPORTED_DIALECTS:
+        engine.dispose()
+        raise StorageError(f"{url}: unsupported database (use SQLite or PostgreSQL)")
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, connection_record: Any) -> None:
+    # The sqlite3 driver's own BEGIN handling skips SELECT and DDL; let SQLAlchemy
+    # emit BEGIN instead (see _begin_sqlite_transaction).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL never corrupts the file; a power cut may lose the
+        # last commits, a killed process loses nothing.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite_transaction(conn: Connection) -> None:
+    mode = conn.get_execution_options().get(_BEGIN_MODE, "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    return config
+
+
+def _migrate(engine: Engine, run: Callable[[Config, str], None], revision: str) -> None:
+    """Run an Alembic command on ``engine`` in one write transaction, if there is work."""
+    config = _alembic_config()
+    try:
+        if revision == "head" and _is_at_head(engine, config):
+            return
+        with engine.connect() as conn:
+            conn.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    lock = text("SELECT pg_advisory_xact_lock(:key)")
+                    conn.execute(lock, {"key": _MIGRATION_LOCK_KEY})
+                config.attributes["connection"] = conn
+                run(config, revision)
+    except (CommandError, SQLAlchemyError) as exc:
+        name = _display_name(engine)
+        raise MigrationError(f"{name}: cannot migrate to {revision}: {exc}") from exc
+
+
+def _is_at_head(engine: Engine, config: Config) -> bool:
+    """Check the version without the write lock, so opening a current database stays cheap."""
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+
+@contextmanager
+def _storage_errors(engine: Engine) -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        raise StorageError(f"{_display_name(engine)}: {cause}") from exc
+
+
+def _display_name(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
