@@ -1,0 +1,108 @@
+"""Machine dates normalised to ISO-8601; dates written for readers parsed, French first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaners.dates import has_offset, normalize_iso, offset_of, parse_visible_date
+
+PARIS_SUMMER = timezone(timedelta(hours=2))
+FETCHED = datetime(2025, 6, 27, 14, 16, tzinfo=PARIS_SUMMER)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("2025-08-19T10:46:00+03:00", "2025-08-19T10:46:00+03:00"),  # offset kept, not converted
+    ("2025-08-19T07:46:00Z", "2025-08-19T07:46:00+00:00"),
+    ("2025-08-19T07:46:00.123Z", "2025-08-19T07:46:00+00:00"),
+    ("2025-08-19T10:46:00+0300", "2025-08-19T10:46:00+03:00"),
+    ("2025-08-19T10:46:00+03", "2025-08-19T10:46:00+03:00"),
+    ("2025-08-19T10:46", "2025-08-19T10:46:00"),  # no offset given, none invented
+    ("2025-8-9 7:05", "2025-08-09T07:05:00"),
+    ("  2025-08-19 ", "2025-08-19"),
+    ("Tue, 19 Aug 2025 10:46:00 GMT", "2025-08-19T10:46:00+00:00"),
+    ("Tue, 19 Aug 2025 10:46:00 +0300", "2025-08-19T10:46:00+03:00"),
+])
+def test_normalize_iso(raw: str, expected: str) -> None:
+    assert normalize_iso(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "hier", "2025-13-45", "2025-02-30", "0000", None])
+def test_normalize_iso_rejects_non_dates(raw: str | None) -> None:
+    assert normalize_iso(raw) is None
+
+
+def test_offset_helpers() -> None:
+    assert has_offset("2025-08-19T10:46:00+03:00")
+    assert offset_of("2025-08-19T10:46:00-05:00") == "-05:00"
+    assert not has_offset("2025-08-19T10:46:00")
+    assert offset_of("2025-08-19") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("27 juin 2025 14:16", "2025-06-27T14:16:00"),
+    ("Publié le 27 juin 2025 à 14h16", "2025-06-27T14:16:00"),
+    ("Mis à jour le 12 décembre 2024 à 9 h 05", "2024-12-12T09:05:00"),
+    ("1er juillet 2025", "2025-07-01"),
+    ("19/08/2025", "2025-08-19"),  # day first
+    ("19.08.2025 10:46", "2025-08-19T10:46:00"),
+    ("08/19/2025", "2025-08-19"),  # can only be month first
+    ("2025/08/19", "2025-08-19"),
+    ("June 27, 2025 2:16 pm", "2025-06-27T14:16:00"),
+    ("Friday, June 27th 2025", "2025-06-27"),
+    ("21 abril, 2022", "2022-04-21"),
+    ("21 de abril de 2022", "2022-04-21"),
+    ("27. Juni 2025, 14.16 Uhr", "2025-06-27T14:16:00"),
+    ("19 серпня 2025", "2025-08-19"),
+    ("5 févr. 2025", "2025-02-05"),
+])
+def test_absolute_visible_dates(text: str, expected: str) -> None:
+    assert parse_visible_date(text) == expected
+    assert parse_visible_date(text, FETCHED) == expected  # the fetch time changes nothing
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("il y a 6 heures", "2025-06-27T08:16:00+02:00"),
+    ("Il y a une heure", "2025-06-27T13:16:00+02:00"),
+    ("il y a 20 min", "2025-06-27T13:56:00+02:00"),
+    ("6 hours ago", "2025-06-27T08:16:00+02:00"),
+    ("vor 2 Stunden", "2025-06-27T12:16:00+02:00"),
+    ("hace 5 minutos", "2025-06-27T14:11:00+02:00"),
+    ("il y a 3 jours", "2025-06-24"),  # days: only the date is known
+    ("2 weeks ago", "2025-06-13"),
+    ("hier à 10h", "2025-06-26"),
+    ("Aujourd'hui", "2025-06-27"),
+])
+def test_relative_visible_dates_against_the_fetch_time(text: str, expected: str) -> None:
+    assert parse_visible_date(text, FETCHED) == expected
+
+
+def test_relative_dates_are_not_guessed_without_a_fetch_time() -> None:
+    assert parse_visible_date("il y a 6 heures") is None
+    assert parse_visible_date("hier") is None
+
+
+@pytest.mark.parametrize("text", ["", "Partager", "31 février 2025", "le 45/13/2025",
+                                  "12 commentaires 2025", "Il y a des heures difficiles"])
+def test_not_a_date(text: str) -> None:
+    assert parse_visible_date(text, FETCHED) is None
+
+
+def test_first_date_wins() -> None:
+    text = "Publié le 27 juin 2025, mis à jour le 3 juillet 2025"
+    assert parse_visible_date(text) == "2025-06-27"
+
+
+def test_impossible_clock_keeps_the_date() -> None:
+    assert parse_visible_date("27 juin 2025 99:99") == "2025-06-27"
+
+
+@given(st.text(max_size=200))
+def test_never_raises_and_returns_iso(text: str) -> None:
+    for found in (parse_visible_date(text, datetime(2025, 1, 1, tzinfo=UTC)),
+                  normalize_iso(text)):
+        if found is not None:
+            datetime.fromisoformat(found)
