@@ -1,4 +1,4 @@
-"""Open the database, bring its schema to head, store each article once, read them back.
+"""Store each article once, with every URL that leads to it; read articles back.
 
 Dedup: an article is identified by ``cleaners.content_hash`` of its text. Saving
 an article whose hash is known links the new URLs to the existing row and bumps
@@ -6,50 +6,48 @@ its ``last_seen``; it is not an error. Every URL is stored as its
 ``scraper.urls.url_key``, so ``?utm_source=…``, ``www.`` or ``?amp=1`` variants
 of one address lead to the same row.
 
-On SQLite every write transaction starts with ``BEGIN IMMEDIATE``: it takes the
-write lock before reading, so concurrent writers queue on the busy timeout
-instead of failing when a read snapshot turns stale.
+The connection, its locking and the schema migrations live in ``scraper.database``.
 """
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Insert,
-    Table,
-    create_engine,
-    event,
-    func,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Connection, Engine, Insert, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-import migrations
 from cleaners import Article, content_hash
-from scraper.config import DB_ENV_VAR, DEFAULT_DB_PATH, SQLITE_BUSY_TIMEOUT_MS
-from scraper.errors import FetchErrorKind, MigrationError, StorageError
+from scraper.database import (
+    connect,
+    database_url,
+    display_name,
+    downgrade_database,
+    storage_errors,
+    upgrade_database,
+    write_connection,
+)
+from scraper.errors import FetchErrorKind
 from scraper.models import ArticleRow, ArticleUrlRow, Base, FetchRow
 from scraper.records import FetchAttempt, SaveResult
 from scraper.urls import host_of, url_key
+
+__all__ = [
+    "DUPLICATE",
+    "FAILED",
+    "NEW",
+    "Store",
+    "StoredArticle",
+    "database_url",
+    "downgrade_database",
+    "open_store",
+    "upgrade_database",
+]
 
 NEW = "new"
 DUPLICATE = "duplicate"
@@ -59,9 +57,6 @@ FAILED = "failed"
 URL_KINDS = ("requested", "final", "canonical")
 EXTRA_URL_KIND = "other"
 
-_SUPPORTED_DIALECTS = frozenset({"sqlite", "postgresql"})
-_BEGIN_MODE = "newsclean_sqlite_begin"  # execution option read by the "begin" hook
-_MIGRATION_LOCK_KEY = 0x6E657773  # PostgreSQL advisory lock id: one migrator at a time
 
 _articles = Base.metadata.tables[ArticleRow.__tablename__]
 _article_urls = Base.metadata.tables[ArticleUrlRow.__tablename__]
@@ -93,41 +88,9 @@ class StoredArticle:
     urls: tuple[str, ...]
 
 
-def database_url(db: str | None) -> str:
-    """``db``, else ``$SCRAPE_DB``, else ``./scrape.db``; a plain path becomes a SQLite URL."""
-    value = db or os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH
-    if "://" in value:
-        return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
-
-
 def open_store(db: str | None = None) -> Store:
     """Open (or create) the database and upgrade its schema to head."""
-    engine = _create_engine(database_url(db))
-    try:
-        _migrate(engine, command.upgrade, "head")
-    except BaseException:
-        engine.dispose()
-        raise
-    return Store(engine)
-
-
-def upgrade_database(url: str, revision: str = "head") -> None:
-    """Upgrade the schema of the database at ``url`` to ``revision``."""
-    engine = _create_engine(url)
-    try:
-        _migrate(engine, command.upgrade, revision)
-    finally:
-        engine.dispose()
-
-
-def downgrade_database(url: str, revision: str) -> None:
-    """Downgrade the schema of the database at ``url`` to ``revision`` ("base": empty)."""
-    engine = _create_engine(url)
-    try:
-        _migrate(engine, command.downgrade, revision)
-    finally:
-        engine.dispose()
+    return Store(connect(database_url(db)))
 
 
 class Store:
@@ -153,21 +116,19 @@ class Store:
     @property
     def name(self) -> str:
         """The database URL without its password, for messages."""
-        return _display_name(self.engine)
+        return display_name(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection in a short read transaction; SQLAlchemy errors become StorageError."""
-        with _storage_errors(self.engine), self.engine.connect() as conn, conn.begin():
+        with storage_errors(self.engine), self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A connection in a write transaction, committed at exit (SQLite: ``BEGIN IMMEDIATE``)."""
-        with _storage_errors(self.engine), self.engine.connect() as conn:
-            conn.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
+        with storage_errors(self.engine), write_connection(self.engine) as conn:
+            yield conn
 
     def save(
         self, attempt: FetchAttempt, article: Article | None, urls: Sequence[str | None]
@@ -381,86 +342,3 @@ def _insert_unless_exists(conn: Connection, table: Table, unique_column: str) ->
     """``INSERT … ON CONFLICT (unique_column) DO NOTHING``: a concurrent writer's row wins."""
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     return dialect_insert(table).on_conflict_do_nothing(index_elements=[unique_column])
-
-
-# --- engine and migrations -------------------------------------------------------------
-
-
-def _create_engine(url: str) -> Engine:
-    try:
-        engine = create_engine(url)
-    except (ArgumentError, SQLAlchemyError, ImportError) as exc:
-        raise StorageError(f"{url}: cannot open database: {exc}") from exc
-    if engine.dialect.name not in _SUPPORTED_DIALECTS:
-        engine.dispose()
-        raise StorageError(f"{url}: unsupported database (use SQLite or PostgreSQL)")
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _configure_sqlite_connection)
-        event.listen(engine, "begin", _begin_sqlite_transaction)
-    return engine
-
-
-def _configure_sqlite_connection(dbapi_connection: Any, connection_record: Any) -> None:
-    # The sqlite3 driver's own BEGIN handling skips SELECT and DDL; let SQLAlchemy
-    # emit BEGIN instead (see _begin_sqlite_transaction).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        # In WAL mode NORMAL never corrupts the file; a power cut may lose the
-        # last commits, a killed process loses nothing.
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-    finally:
-        cursor.close()
-
-
-def _begin_sqlite_transaction(conn: Connection) -> None:
-    mode = conn.get_execution_options().get(_BEGIN_MODE, "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-def _alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
-    return config
-
-
-def _migrate(engine: Engine, run: Callable[[Config, str], None], revision: str) -> None:
-    """Run an Alembic command on ``engine`` in one write transaction, if there is work."""
-    config = _alembic_config()
-    try:
-        if revision == "head" and _is_at_head(engine, config):
-            return
-        with engine.connect() as conn:
-            conn.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
-            with conn.begin():
-                if conn.dialect.name == "postgresql":
-                    lock = text("SELECT pg_advisory_xact_lock(:key)")
-                    conn.execute(lock, {"key": _MIGRATION_LOCK_KEY})
-                config.attributes["connection"] = conn
-                run(config, revision)
-    except (CommandError, SQLAlchemyError) as exc:
-        name = _display_name(engine)
-        raise MigrationError(f"{name}: cannot migrate to {revision}: {exc}") from exc
-
-
-def _is_at_head(engine: Engine, config: Config) -> bool:
-    """Check the version without the write lock, so opening a current database stays cheap."""
-    heads = set(ScriptDirectory.from_config(config).get_heads())
-    with engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads()) == heads
-
-
-@contextmanager
-def _storage_errors(engine: Engine) -> Iterator[None]:
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        cause = getattr(exc, "orig", None) or exc
-        raise StorageError(f"{_display_name(engine)}: {cause}") from exc
-
-
-def _display_name(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
