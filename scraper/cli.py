@@ -1,0 +1,253 @@
+"""The ``scrape`` command line: thin glue, and the only place that prints and exits.
+
+``scrape TARGET...`` is short for ``scrape get TARGET...``: a first argument that
+is not a command name goes to ``get``. A saved page literally named like a
+command (``export``, ``db``, ...) is reached as ``./export``.
+
+Exit codes: 0 every target stored or already known, 1 at least one target failed
+(or the database could not be used), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cleaners import Article
+from scraper import __version__
+from scraper.config import (
+    DB_ENV_VAR,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DB_PATH,
+    DEFAULT_PAGE_DEADLINE,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_USER_AGENT,
+    FetchSettings,
+)
+from scraper.errors import ScraperError
+from scraper.export import export_to_path, write_jsonl
+from scraper.fetch import make_client
+from scraper.pipeline import TargetOutcome, scrape_target
+from scraper.storage import Store, database_url, open_store, upgrade_database
+
+DEFAULT_COMMAND = "get"
+TEXT_SEPARATOR = "---"  # the line between two articles in text output
+
+db_option = click.option(
+    "--db",
+    metavar="URL_OR_PATH",
+    help=f"SQLite file or SQLAlchemy URL. Default: ${DB_ENV_VAR}, else ./{DEFAULT_DB_PATH}.",
+)
+
+
+class IsoDateTime(click.ParamType):
+    """An ISO 8601 date or date-time; one without an offset is taken as UTC."""
+
+    name = "ISO_DATE"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date or date-time", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class DefaultCommandGroup(click.Group):
+    """A group that hands a first argument which is not a command name to a default command."""
+
+    def __init__(self, *args: Any, default_command: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_command = default_command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        group_options = {
+            name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)
+        }
+        if args and args[0] not in self.commands and args[0] not in group_options:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(
+    cls=DefaultCommandGroup,
+    default_command=DEFAULT_COMMAND,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, prog_name="scrape")
+def main() -> None:
+    """Scrape news articles, strip the boilerplate, store each article once.
+
+    \b
+    scrape TARGET...   is short for   scrape get TARGET...
+    """
+    logging.basicConfig(level=logging.WARNING, format="scrape: %(levelname)s: %(message)s")
+
+
+@main.command(DEFAULT_COMMAND)
+@click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
+@db_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: title, blank line, body (articles separated by a '---' line); "
+    "json: one object per line and target.",
+)
+@click.option(
+    "--explain", is_flag=True, help="Also print each removed block and the rule that removed it."
+)
+@click.option(
+    "--user-agent", default=DEFAULT_USER_AGENT, show_default=True, help="User-Agent header sent."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_PAGE_DEADLINE,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time allowed for one page: connection, redirects and body.",
+)
+@click.pass_context
+def get(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    db: str | None,
+    output_format: str,
+    explain: bool,
+    user_agent: str,
+    timeout: float,
+) -> None:
+    """Fetch, clean and store each TARGET, then print it.
+
+    TARGET is an http(s) URL or a saved page (.html, .htm, .html.gz). Each target
+    is stored in its own transaction; a failing target is reported on stderr in
+    one line and the others are still processed. Exit code 1 if any failed.
+    """
+    settings = FetchSettings(
+        user_agent=user_agent,
+        connect_timeout=min(DEFAULT_CONNECT_TIMEOUT, timeout),
+        read_timeout=min(DEFAULT_READ_TIMEOUT, timeout),
+        deadline=timeout,
+    )
+    failed = 0
+    with storage(db) as store, make_client(settings) as client:
+        for index, target in enumerate(targets):
+            outcome = scrape_target(target, store, client, settings, explain=explain)
+            if output_format == "json":
+                click.echo(json.dumps(outcome_record(outcome), ensure_ascii=False))
+            elif outcome.article is not None and not outcome.failed:
+                echo_text(outcome, separate=index > 0)
+            if outcome.error is not None:
+                failed += 1
+                reason = " ".join(outcome.error.message.split())
+                click.echo(f"error: {target}: {outcome.error.kind}: {reason}", err=True)
+    if failed:
+        ctx.exit(1)
+
+
+@main.command()
+@db_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format: one JSON object per article and line.",
+)
+@click.option(
+    "--since",
+    type=IsoDateTime(),
+    help="Only articles first seen at or after this date or date-time (UTC if no offset).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of stdout.",
+)
+def export(db: str | None, output_format: str, since: datetime | None, output: Path | None) -> None:
+    """Write every stored article, with all its URLs, as JSON lines."""
+    with storage(db) as store:
+        if output is None:
+            write_jsonl(store, sys.stdout, since)
+        else:
+            count = export_to_path(store, output, output_format, since)
+            click.echo(f"{count} articles written to {output}", err=True)
+
+
+@main.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command()
+@db_option
+def upgrade(db: str | None) -> None:
+    """Bring the database schema to the latest version (opening it also does)."""
+    with scraper_errors():
+        upgrade_database(database_url(db))
+    click.echo("database schema is up to date", err=True)
+
+
+def outcome_record(outcome: TargetOutcome) -> dict[str, Any]:
+    """The JSON object printed for one target: Article fields plus how it was stored."""
+    article = outcome.article if outcome.article is not None else Article()
+    record: dict[str, Any] = {"target": outcome.target, **dataclasses.asdict(article)}
+    record["content_hash"] = outcome.save.content_hash
+    record["status"] = outcome.save.status
+    record["article_id"] = outcome.save.article_id
+    if outcome.error is not None:
+        record["error"] = {
+            "kind": outcome.error.kind,
+            "message": outcome.error.message,
+            "status": outcome.error.status,
+        }
+    if outcome.explanation is not None:
+        record["removed"] = [dataclasses.asdict(block) for block in outcome.explanation.removed]
+    return record
+
+
+def echo_text(outcome: TargetOutcome, *, separate: bool) -> None:
+    article = outcome.article
+    assert article is not None
+    if separate:
+        click.echo(f"\n{TEXT_SEPARATOR}\n")
+    if outcome.explanation is not None:
+        for block in outcome.explanation.removed:
+            click.echo(f"removed by {block.rule}: {block.summary}: {block.preview}")
+        click.echo("\nkept:\n")
+    if article.title:
+        click.echo(f"{article.title}\n")
+    click.echo(article.text)
+
+
+@contextmanager
+def scraper_errors() -> Iterator[None]:
+    """Turn our own errors (database, configuration) into one-line click errors, exit 1."""
+    try:
+        yield
+    except ScraperError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def storage(db: str | None) -> Iterator[Store]:
+    with scraper_errors(), open_store(db) as store:
+        yield store
