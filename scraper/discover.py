@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import feedparser
 import httpx
 from lxml import etree
-from selectolax.parser import HTMLParser
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.config import FetchSettings
 from scraper.errors import FetchError, FetchErrorKind
@@ -82,7 +82,7 @@ class Document:
 
 def page_links(html: bytes | str, url: str) -> PageLinks:
     """Every ``<a href>`` of a page resolved against its URL (or ``<base href>``)."""
-    tree = HTMLParser(html)
+    tree = LexborHTMLParser(html)
     base = url
     base_node = tree.css_first("base[href]")
     if base_node is not None:
@@ -114,7 +114,7 @@ def parse_sitemap(body: bytes, url: str, *, max_bytes: int) -> Sitemap:
     stripped = body.lstrip()
     if not stripped.startswith(b"<"):
         text = stripped.decode("utf-8", "replace")
-        return Sitemap(False, tuple(SitemapEntry(u) for u in _unique_lines(text, url)))
+        return Sitemap(False, tuple(SitemapEntry(u) for u in _absolute_lines(text)))
     try:
         root = etree.fromstring(stripped, _XML_PARSER)
     except etree.XMLSyntaxError as exc:
@@ -234,5 +234,6 @@ def _unique(urls: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(url for url in urls if url is not None))
 
 
-def _unique_lines(text: str, base: str) -> tuple[str, ...]:
-    return _unique(_absolute(line, base) for line in text.splitlines())
+def _absolute_lines(text: str) -> tuple[str, ...]:
+    """A text sitemap holds one absolute URL per line; anything else is skipped."""
+    return _unique(_absolute(line, line) for line in text.splitlines())

@@ -6,21 +6,22 @@ leaves leases behind, which are claimed again once they expire (or at once by
 the next run on SQLite, which holds the run lock and so knows nobody else works).
 
 Claiming is the one place that differs between databases: SQLite serialises
-writers with ``BEGIN IMMEDIATE``; PostgreSQL lets several workers claim side by
-side with ``SELECT … FOR UPDATE SKIP LOCKED`` (see ``_claim_transaction``).
+writers with ``BEGIN IMMEDIATE`` (every ``Store.write`` transaction starts so);
+PostgreSQL lets several workers claim side by side with
+``SELECT … FOR UPDATE SKIP LOCKED`` (see ``Frontier.claim``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scraper.models import FrontierRow
+from scraper.storage import Store
 
 DEFAULT_LEASE_SECONDS = 300.0  # longer than a page's deadline plus its cleaning
 
@@ -91,16 +92,16 @@ def utc_now() -> datetime:
 
 
 class Frontier:
-    """Frontier operations, each one short transaction on ``engine``."""
+    """Frontier operations, each one short transaction in ``store``'s database."""
 
     def __init__(
         self,
-        engine: Engine,
+        store: Store,
         *,
         clock: Callable[[], datetime] = utc_now,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
-        self._engine = engine
+        self._store = store
         self._clock = clock
         self._lease = timedelta(seconds=lease_seconds)
 
@@ -130,7 +131,7 @@ class Frontier:
                 or_(FrontierRow.lastmod.is_(None), FrontierRow.lastmod < excluded.lastmod),
             ),
         )
-        with self._engine.begin() as conn:
+        with self._store.write() as conn:
             return conn.execute(stmt).rowcount
 
     def add_seeds(self, seeds: Iterable[Discovered]) -> None:
@@ -152,7 +153,7 @@ class Frontier:
             },
             where=FrontierRow.state != State.IN_PROGRESS,
         )
-        with self._engine.begin() as conn:
+        with self._store.write() as conn:
             conn.execute(stmt)
 
     def mark_known(self, urls: Iterable[tuple[str, str, str]]) -> None:
@@ -163,7 +164,7 @@ class Frontier:
             row["state"] = State.DONE
             rows.append(row)
         if rows:
-            with self._engine.begin() as conn:
+            with self._store.write() as conn:
                 conn.execute(self._insert().values(rows).on_conflict_do_nothing())
 
     def release_leases(self, *, all_held: bool) -> int:
@@ -179,7 +180,7 @@ class Frontier:
             .where(condition)
             .values(state=State.PENDING, lease_expires_at=None, updated_at=self._clock())
         )
-        with self._engine.begin() as conn:
+        with self._store.write() as conn:
             return conn.execute(stmt).rowcount
 
     def due_hosts(self, exclude: Iterable[str] = (), limit: int = 1000) -> list[str]:
@@ -194,11 +195,17 @@ class Frontier:
         excluded = list(exclude)
         if excluded:
             stmt = stmt.where(FrontierRow.host.not_in(excluded))
-        with self._engine.connect() as conn:
+        with self._store.read() as conn:
             return list(conn.scalars(stmt))
 
     def claim(self, host: str, limit: int) -> list[Claim]:
-        """Lease up to ``limit`` due URLs of ``host``: seeds first, then by due time."""
+        """Lease up to ``limit`` due URLs of ``host``: seeds first, then by due time.
+
+        On PostgreSQL the rows are locked by ``FOR UPDATE SKIP LOCKED``, so
+        workers claiming at the same moment skip each other's rows; SQLAlchemy
+        leaves the clause out on SQLite, where ``BEGIN IMMEDIATE`` already
+        keeps every other writer out until the claim commits.
+        """
         now = self._clock()
         pick = (
             select(FrontierRow.id)
@@ -207,7 +214,7 @@ class Frontier:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        with self._claim_transaction() as conn:
+        with self._store.write() as conn:
             ids = list(conn.scalars(pick))
             if not ids:
                 return []
@@ -243,14 +250,14 @@ class Frontier:
         if not outcomes:
             return
         if conn is None:
-            with self._engine.begin() as own:
+            with self._store.write() as own:
                 self._finish(own, outcomes)
         else:
             self._finish(conn, outcomes)
 
     def state_counts(self) -> dict[str, int]:
         stmt = select(FrontierRow.state, func.count()).group_by(FrontierRow.state)
-        with self._engine.connect() as conn:
+        with self._store.read() as conn:
             return {state: count for state, count in conn.execute(stmt)}
 
     def next_due_at(self) -> datetime | None:
@@ -258,7 +265,7 @@ class Frontier:
         stmt = select(func.min(FrontierRow.next_attempt_at)).where(
             FrontierRow.state == State.PENDING
         )
-        with self._engine.connect() as conn:
+        with self._store.read() as conn:
             return conn.scalar(stmt)
 
     def _finish(self, conn: Connection, outcomes: Sequence[Outcome]) -> None:
@@ -307,28 +314,5 @@ class Frontier:
 
     def _insert(self) -> sqlite.Insert | postgresql.Insert:
         """The dialect's INSERT, which has ``on_conflict_do_*`` on both databases."""
-        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
+        dialect = postgresql if self._store.engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(FrontierRow)
-
-    @contextmanager
-    def _claim_transaction(self) -> Iterator[Connection]:
-        """A write transaction that holds its claim until commit, on either database.
-
-        SQLite: ``BEGIN IMMEDIATE`` takes the write lock before the SELECT, so two
-        processes can never pick the same rows. PostgreSQL: an ordinary
-        transaction; the row locks come from ``FOR UPDATE SKIP LOCKED`` in the
-        SELECT (SQLAlchemy leaves that clause out on SQLite).
-        """
-        if self._engine.dialect.name != "sqlite":
-            with self._engine.begin() as conn:
-                yield conn
-            return
-        with self._engine.connect() as conn:
-            raw = conn.execution_options(isolation_level="AUTOCOMMIT")
-            raw.exec_driver_sql("BEGIN IMMEDIATE")
-            try:
-                yield raw
-            except BaseException:
-                raw.exec_driver_sql("ROLLBACK")
-                raise
-            raw.exec_driver_sql("COMMIT")

@@ -188,11 +188,17 @@ class HostPacer:
     def record_success(self, host: str) -> None:
         self._state(host).consecutive_errors = 0
 
-    def record_error(self, host: str, retry_after: float | None = None) -> None:
+    def record_error(self, host: str) -> None:
         """Count a host-level failure; after ``error_limit`` in a row the host is paused."""
         state = self._state(host)
         state.consecutive_errors += 1
         if state.consecutive_errors >= self._error_limit:
             state.paused = True
-        if retry_after is not None:
-            state.next_allowed_at = max(state.next_allowed_at, self._clock() + retry_after)
+
+    def defer(self, host: str, seconds: float) -> None:
+        """No request to ``host`` for ``seconds`` (a Retry-After)."""
+        state = self._state(host)
+        state.next_allowed_at = max(state.next_allowed_at, self._clock() + seconds)
+
+    def paused_hosts(self) -> set[str]:
+        return {host for host, state in self._hosts.items() if state.paused}

@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from scraper.config import DEFAULT_USER_AGENT
 from scraper.errors import ConfigError
+from scraper.urls import host_of, is_http_url
 
 DEFAULT_DELAY = 1.0  # seconds between two requests to one host
 DEFAULT_MAX_DEPTH = 1  # start page -> the articles it links to
@@ -149,10 +149,7 @@ def _parse_source(entry: Any, where: str) -> Source:
     sitemaps = _urls(entry, "sitemaps", where)
     if not (start or feeds or sitemaps):
         raise ConfigError(f"{where}: needs at least one of 'start', 'feeds', 'sitemaps'")
-    extra_hosts = _string_list(entry, "hosts", where)
-    hosts = frozenset(
-        [_host(url) for url in start + feeds + sitemaps] + [h.lower() for h in extra_hosts]
-    )
+    hosts = frozenset(host_of(url) for url in start + feeds + sitemaps) | _hosts(entry, where)
     return Source(
         name=name,
         start=start,
@@ -225,17 +222,20 @@ def _string_list(table: Mapping[str, Any], key: str, where: str) -> tuple[str, .
     return tuple(value)
 
 
+def _hosts(table: Mapping[str, Any], where: str) -> frozenset[str]:
+    """Extra host names a source's links may lead to (a CDN, a mobile site)."""
+    try:
+        return frozenset(host_of(f"http://{host}/") for host in _string_list(table, "hosts", where))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: key 'hosts': {exc}") from exc
+
+
 def _urls(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     urls = _string_list(table, key, where)
     for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not is_http_url(url):
             raise ConfigError(f"{where}: key {key!r}: {url!r} is not an http(s) URL")
     return urls
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def _patterns(table: Mapping[str, Any], key: str, where: str) -> tuple[re.Pattern[str], ...]:
