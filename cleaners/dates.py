@@ -92,11 +92,14 @@ _YESTERDAY = re.compile(r"\b(?:yesterday|hier|gestern|ayer|ieri|ontem|wczoraj|в
 _TODAY = re.compile(r"\b(?:today|aujourd'hui|aujourd’hui|heute|hoy|oggi|hoje|dzisiaj|"
                     r"сьогодні|сегодня)\b", re.IGNORECASE)
 
+# Earlier "dates" are CMS placeholders such as 0001-01-01, not publication dates.
+MIN_YEAR = 1990
+
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOOSE_ISO = re.compile(
     r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
     r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
-    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?$"
+    r"\s*(?P<tz>Z|GMT|UTC|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?$"
 )
 
 
@@ -110,6 +113,11 @@ def normalize_iso(value: str | None) -> str | None:
     "2025-08-19T07:46:00Z" → "2025-08-19T07:46:00+00:00"; an offset given by the source
     is kept as given, not converted; "2025-08-19" stays a bare date.
     """
+    iso = _parse_machine_date(value)
+    return iso if iso and int(iso[:4]) >= MIN_YEAR else None
+
+
+def _parse_machine_date(value: str | None) -> str | None:
     if not value:
         return None
     text = value.strip()
@@ -141,6 +149,8 @@ def _from_loose_iso(match: re.Match[str]) -> str | None:
     if parts["hour"] is None:
         return day.isoformat()
     tz = parts["tz"] or ""
+    if tz in ("GMT", "UTC"):
+        tz = "Z"
     if tz and tz != "Z":
         tz = tz.replace(":", "").ljust(5, "0")
         tz = f"{tz[:3]}:{tz[3:]}"
@@ -195,8 +205,11 @@ def _to_date(match: re.Match[str]) -> date | None:
     if match.re is _NUMERIC_DMY and month_number > 12 >= day_number:
         # "08/19/2025" can only be month-first
         day_number, month_number = month_number, day_number
+    year = int(match["year"])
+    if year < MIN_YEAR:
+        return None
     try:
-        return date(int(match["year"]), month_number, day_number)
+        return date(year, month_number, day_number)
     except ValueError:
         return None
 

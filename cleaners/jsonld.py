@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +22,9 @@ ARTICLE_TYPES = frozenset({
     "AskPublicNewsArticle", "LiveBlogPosting", "ScholarlyArticle", "TechArticle",
     "SocialMediaPosting", "Report", "SatiricalArticle", "AdvertiserContentArticle",
 })
-# Used only when a page has no article node: Yoast marks plain pages this way.
-PAGE_TYPES = frozenset({"WebPage", "ItemPage", "AboutPage", "CollectionPage"})
+# A page node (WebPage, ItemPage, MedicalWebPage…) is used only when there is no
+# article node: Yoast and some CMSs describe a story as a plain page.
+PAGE_TYPE_SUFFIX = "Page"
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _INVALID_ESCAPE = re.compile(r"\\(?=[^\"\\/bfnrtu])")
@@ -40,7 +41,7 @@ class LinkedData:
     modified: str | None = None
     description: str | None = None
     section: str | None = None
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # as listed; one value may be a comma-separated list
     image: str | None = None
     body: str | None = None
     word_count: int | None = None
@@ -78,8 +79,8 @@ def read_linked_data(blocks: Iterable[str], page_url: str | None = None) -> Link
     """Facts about the page's article from the texts of its ld+json scripts."""
     nodes = [node for block in blocks for node in _nodes(parse_block(block))]
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
-    article = _main_node(nodes, ARTICLE_TYPES, page_url) or _main_node(nodes, PAGE_TYPES,
-                                                                       page_url)
+    article = (_main_node(nodes, lambda types: bool(types & ARTICLE_TYPES), page_url)
+               or _main_node(nodes, _is_page, page_url))
     site_name = _site_name(nodes)
     if article is None:
         return LinkedData(site_name=site_name)
@@ -122,9 +123,13 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {re.split(r"[/:]", name)[-1] for name in names if isinstance(name, str)}
 
 
-def _main_node(nodes: list[dict[str, Any]], types: frozenset[str],
+def _is_page(types: set[str]) -> bool:
+    return any(name.endswith(PAGE_TYPE_SUFFIX) for name in types)
+
+
+def _main_node(nodes: list[dict[str, Any]], wanted: Callable[[set[str]], bool],
                page_url: str | None) -> dict[str, Any] | None:
-    candidates = [node for node in nodes if _types(node) & types]
+    candidates = [node for node in nodes if wanted(_types(node))]
     if not candidates:
         return None
     # A listing page may describe several articles; the one about this URL wins,
@@ -207,10 +212,9 @@ def _image_url(value: Any, by_id: dict[str, dict[str, Any]]) -> str | None:
 
 
 def _keywords(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield from (word for word in value.split(",") if word.strip())
-    elif isinstance(value, list):
-        yield from (word for word in value if isinstance(word, str) and word.strip())
+    # "a, b" stays one string: the caller splits a lone comma-separated value
+    values = value if isinstance(value, list) else [value]
+    yield from (word for word in values if isinstance(word, str) and word.strip())
 
 
 def _text(value: Any) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -61,8 +61,8 @@ _MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:
 _PUBLISHED_TIME = ("time[itemprop=datePublished]", "time.published", "time.entry-date",
                    "article time[datetime]", "time[datetime]")
 # Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
-_VISIBLE_DATE = ("[class*=date]", "[class*=posted]", "[class*=byline]", "[class*=meta]",
-                 "time")
+_VISIBLE_DATE = ("[class*=date i]", "[class*=posted i]", "[class*=byline i]",
+                 "[class*=meta i]", "time")
 _MAX_VISIBLE_DATE_CANDIDATES = 30
 _MAX_DATE_TEXT = 120
 _HEADLINE = ("h1[itemprop=headline]", "h1.entry-title", "h1.tdb-title-text", "article h1",
@@ -70,6 +70,8 @@ _HEADLINE = ("h1[itemprop=headline]", "h1.entry-title", "h1.tdb-title-text", "ar
 _BYLINE = ("[itemprop=author] [itemprop=name]", "[itemprop=author]", "a[rel~=author]",
            ".tdb-author-name", ".td-post-author-name a", ".byline a", ".author-name")
 _MAX_AUTHOR_CHARS = 80
+# WordPress marks category links rel="category tag": categories are not tags
+_TAG_LINKS = "a[rel~=tag]:not([rel~=category])"
 _LEAD_IMAGE = (".tdb_single_featured_image img", ".td-post-featured-image img",
                "[itemprop=image] img", "article figure img", "article img",
                "[itemprop=articleBody] img", ".td-post-content img", "main img")
@@ -95,8 +97,9 @@ def read_metadata(
     linked = read_linked_data(
         (node.text() for node in tree.css('script[type="application/ld+json" i]')), url)
     base = _base_url(tree, url)
-    site_name = _first_clean((linked.site_name, _one(meta, "og:site_name"), linked.publisher,
-                              _one(meta, "application-name")))
+    site_name = _first_clean(name for name in (linked.site_name, _one(meta, "og:site_name"),
+                                               linked.publisher, _one(meta, "application-name"))
+                             if name and not _is_address(name))
     published, modified = _dates(tree, meta, linked, fetched_at)
     return PageMetadata(
         title=_title(tree, meta, linked, site_name),
@@ -237,10 +240,15 @@ def _byline(tree: LexborHTMLParser) -> tuple[str, ...]:
     return (node.text(),) if node is not None else ()
 
 
+def _is_address(value: str) -> bool:
+    """A URL, an e-mail address or a social handle, where a name was expected."""
+    return "://" in value or "@" in value
+
+
 def _author_name(raw: str | None) -> str | None:
     name = _clean(raw)
-    if not name or "://" in name or name.startswith("@") or len(name) > _MAX_AUTHOR_CHARS:
-        return None  # a profile URL or a social handle, not a name
+    if not name or _is_address(name) or len(name) > _MAX_AUTHOR_CHARS:
+        return None
     # tagDiv bylines read "By X -"; keep only X
     return _BYLINE_PREFIX.sub("", name).strip(" -–—|,") or None
 
@@ -338,14 +346,24 @@ def _canonical_url(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
 
 def _tags(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
           linked: LinkedData) -> tuple[str, ...]:
-    listed_keywords = (word for value in meta.get("news_keywords", ())
-                       for word in value.split(","))
-    for source in (linked.tags, meta.get("article:tag", ()), listed_keywords,
-                   (node.text() for node in tree.css("a[rel~=tag]"))):
-        tags = _unique(source)
+    declared = (linked.tags, meta.get("article:tag", ()), meta.get("news_keywords", ()))
+    for source in (*declared, [node.text() for node in tree.css(_TAG_LINKS)]):
+        tags = _unique(tag for tag in _split_single_list(source) if _is_tag(tag))
         if tags:
             return tags
     return ()
+
+
+def _split_single_list(values: Sequence[str]) -> Sequence[str]:
+    # One value holding commas is a list ("Hong Kong,Protest,Asia"); several values
+    # each holding a comma are names ("Trump, Donald J").
+    return values[0].split(",") if len(values) == 1 else values
+
+
+def _is_tag(value: str) -> bool:
+    # CMS-internal labels ("@hp-top", "_no-apple-news", "/section/x") are not topics
+    stripped = value.strip()
+    return bool(stripped) and stripped[0] not in "@_/"
 
 
 def _image(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,

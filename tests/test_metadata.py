@@ -346,3 +346,51 @@ def test_never_raises_on_random_markup(markup: str) -> None:
     result = read_metadata(LexborHTMLParser(markup), URL, {"Content-Language": markup[:8]},
                            fetched_at=fetched)
     assert isinstance(result, PageMetadata)
+
+
+# --- values that are not what they claim ---------------------------------------------
+
+
+def test_tag_lists_split_filtered_and_categories_left_out() -> None:
+    single = metadata_of('<meta property="article:tag" content="Hong Kong,Protest,Asie">')
+    assert single.tags == ("Hong Kong", "Protest", "Asie")
+    names = metadata_of('<meta property="article:tag" content="Trump, Donald J">'
+                        '<meta property="article:tag" content="Beshear, Andy">')
+    assert names.tags == ("Trump, Donald J", "Beshear, Andy")
+    internal = metadata_of(ld('{"@type":"Article","headline":"x",'
+                              '"keywords":["@hp-top","_no-feed","/section/x","Loire"]}'))
+    assert internal.tags == ("Loire",)
+    links = metadata_of(body='<a rel="category tag" href="/culture/">Culture</a>'
+                             '<a rel="tag" href="/tag/lecture/">Lecture</a>')
+    assert links.tags == ("Lecture",)
+
+
+def test_addresses_are_not_names() -> None:
+    meta = metadata_of('<meta name="author" content="jeff@exemple.fr">'
+                       '<meta property="og:site_name" content="https://www.exemple.fr">'
+                       '<meta name="application-name" content="Exemple Info">')
+    assert meta.authors == ()
+    assert meta.site_name == "Exemple Info"
+
+
+def test_placeholder_dates_are_skipped_for_the_next_source() -> None:
+    meta = metadata_of(ld('{"@type":"NewsArticle","headline":"x",'
+                          '"datePublished":"0001-01-01T00:00:00Z"}')
+                       + '<meta property="article:published_time" '
+                         'content="2019-11-20T05:14:35Z">')
+    assert meta.published == "2019-11-20T05:14:35+00:00"
+
+
+def test_time_datetime_in_gmt_and_date_classes_in_any_case() -> None:
+    gmt = metadata_of(body='<time datetime="2019-11-18 17:19:53 GMT">Nov 18</time>')
+    assert gmt.published == "2019-11-18T17:19:53+00:00"
+    camel = metadata_of(body='<span class="storyDate">Posted: Fri 6:45 PM, Feb 16, 2018</span>')
+    assert camel.published == "2018-02-16"
+
+
+def test_page_node_serves_when_there_is_no_article_node() -> None:
+    meta = metadata_of(ld('{"@type":"MedicalWebPage","headline":"Quinze conseils",'
+                          '"datePublished":"2019-11-14T08:00:00.000Z",'
+                          '"author":{"@type":"Person","name":"R. Link"}}'))
+    assert (meta.title, meta.published, meta.authors) == \
+        ("Quinze conseils", "2019-11-14T08:00:00+00:00", ("R. Link",))
