@@ -466,6 +466,7 @@ def default_routes() -> dict[str, Handler]:
         "/reset": _reset_mid_body,
         "/short": _short_body,
         "/drip": _drip,
+        "/silent": _hold_open,
         "/pdf": _headers_then_silence("application/pdf", 5_000_000),
         "/image": _headers_then_silence("image/jpeg", 2_000_000),
         "/big/length": _headers_then_silence("text/html", 1024**3),
