@@ -80,7 +80,7 @@ _UNITS: dict[str, timedelta] = {
 _UNIT = r"min(?:ute|uto|ut)?s?|minuten|h|hrs?|hours?|heures?|stunden?|horas?|or[ae]|" \
         r"days?|jours?|tage?n?|días?|dias?|giorn[oi]|weeks?|semaines?|wochen?|semanas?|" \
         r"settiman[ae]"
-_AMOUNT = rf"(?P<amount>\d+|{_ONE})"
+_AMOUNT = rf"(?P<amount>\d{{1,3}}|{_ONE})"  # three digits: no "il y a 10¹² heures" overflow
 # "il y a 6 heures", "vor 6 Stunden", "hace 6 horas", "há 6 horas", "6 hours ago", "6 ore fa"
 _RELATIVE = re.compile(
     rf"(?:\b(?:il\s+y\s+a|vor|hace|há)\s+{_AMOUNT}\s+(?P<unit>{_UNIT})\b)"

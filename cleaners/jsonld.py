@@ -28,6 +28,7 @@ PAGE_TYPE_SUFFIX = "Page"
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _INVALID_ESCAPE = re.compile(r"\\(?=[^\"\\/bfnrtu])")
+_MAX_COUNT_DIGITS = 9
 _WRAPPERS = ("<!--", "-->", "<![CDATA[", "]]>", "//<![CDATA[", "//]]>")
 
 
@@ -57,7 +58,7 @@ def parse_block(text: str) -> Any:
         try:
             # strict=False admits the raw newlines and tabs CMSs leave inside strings
             return json.loads(candidate, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             continue
     return None
 
@@ -107,13 +108,15 @@ def read_linked_data(blocks: Iterable[str], page_url: str | None = None) -> Link
 
 def _nodes(value: Any) -> Iterator[dict[str, Any]]:
     """Every object of a block that may describe the page: top level, @graph, mainEntity."""
-    if isinstance(value, list):
-        for item in value:
-            yield from _nodes(item)
-    elif isinstance(value, dict):
-        yield value
-        yield from _nodes(value.get("@graph"))
-        yield from _nodes(value.get("mainEntity"))
+    # An explicit stack, not recursion: a hostile block may nest a thousand levels deep.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            pending.extend((item.get("mainEntity"), item.get("@graph")))
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -237,6 +240,8 @@ def _integer(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    # isdecimal, not isdigit: int() refuses "²"; and no 5,000-digit "counts"
+    if text.isdecimal() and len(text) <= _MAX_COUNT_DIGITS:
+        return int(text)
     return None

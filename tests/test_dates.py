@@ -106,3 +106,7 @@ def test_never_raises_and_returns_iso(text: str) -> None:
                   normalize_iso(text)):
         if found is not None:
             datetime.fromisoformat(found)
+
+
+def test_absurd_relative_amounts_are_not_dates() -> None:
+    assert parse_visible_date("il y a 99999999999 heures", FETCHED) is None

@@ -394,3 +394,12 @@ def test_page_node_serves_when_there_is_no_article_node() -> None:
                           '"author":{"@type":"Person","name":"R. Link"}}'))
     assert (meta.title, meta.published, meta.authors) == \
         ("Quinze conseils", "2019-11-14T08:00:00+00:00", ("R. Link",))
+
+
+def test_hostile_json_ld_is_survived() -> None:
+    deep = ld("[" * 5000 + "]" * 5000) + ld('{"mainEntity":' * 900 + "{}" + "}" * 900)
+    huge_count = ld('{"@type":"Article","headline":"x","wordCount":"' + "9" * 5000 + '"}')
+    odd_digits = ld('{"@type":"Article","headline":"y","wordCount":"²"}')
+    assert metadata_of(deep).title is None
+    assert metadata_of(huge_count).json_ld_word_count is None
+    assert metadata_of(odd_digits).json_ld_word_count is None
