@@ -60,9 +60,11 @@ _MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:
                   "datemodified", "dcterms.modified", "last-modified")
 _PUBLISHED_TIME = ("time[itemprop=datePublished]", "time.published", "time.entry-date",
                    "article time[datetime]", "time[datetime]")
-# Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
-_VISIBLE_DATE = ("[class*=date i]", "[class*=posted i]", "[class*=byline i]",
-                 "[class*=meta i]", "time")
+# Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16"),
+# looked for in the article first: sidebars list other stories with their dates.
+_DATED = ("[class*=date i]", "[class*=posted i]", "[class*=byline i]", "[class*=meta i]",
+          "time")
+_VISIBLE_DATE = (*(f"article {selector}" for selector in _DATED), *_DATED)
 _MAX_VISIBLE_DATE_CANDIDATES = 30
 _MAX_DATE_TEXT = 120
 _HEADLINE = ("h1[itemprop=headline]", "h1.entry-title", "h1.tdb-title-text", "article h1",

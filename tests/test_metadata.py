@@ -403,3 +403,9 @@ def test_hostile_json_ld_is_survived() -> None:
     assert metadata_of(deep).title is None
     assert metadata_of(huge_count).json_ld_word_count is None
     assert metadata_of(odd_digits).json_ld_word_count is None
+
+
+def test_visible_date_of_the_article_before_the_sidebar() -> None:
+    body = ('<aside><span class="post-date">3 mars 2024</span></aside>'
+            '<article><p class="meta">Publié le 27 juin 2025</p></article>')
+    assert metadata_of(body=body).published == "2025-06-27"
