@@ -103,6 +103,14 @@ _LOOSE_ISO = re.compile(
 )
 
 
+# "/2025/06/27/slug", "/2025-06-27/slug", "/20250627-slug": dates many CMSs put in paths
+_URL_DATE = re.compile(
+    r"/(?P<year>(?:19|20)\d{2})(?:/(?P<month>\d{1,2})/(?P<day>\d{1,2})(?=/)"
+    r"|-(?P<month2>\d{2})-(?P<day2>\d{2})(?=[/_-])"
+    r"|(?P<month3>\d{2})(?P<day3>\d{2})(?=[/_-]))"
+)
+
+
 def _format(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat()
 
@@ -160,6 +168,23 @@ def _from_loose_iso(match: re.Match[str]) -> str | None:
         return _format(datetime.fromisoformat(stamp))
     except ValueError:
         return None
+
+
+def date_from_url(url: str | None) -> str | None:
+    """The publication date a URL path spells out ("/2025/06/27/…"), as a bare date."""
+    if not url:
+        return None
+    for match in _URL_DATE.finditer(url):
+        month = match["month"] or match["month2"] or match["month3"]
+        day = match["day"] or match["day2"] or match["day3"]
+        year = int(match["year"])
+        try:
+            found = date(year, int(month), int(day))
+        except ValueError:
+            continue
+        if year >= MIN_YEAR:
+            return found.isoformat()
+    return None
 
 
 def has_offset(value: str) -> bool:

@@ -1,7 +1,8 @@
 """Article metadata from a parsed page: title, authors, dates, URLs, image, tags.
 
 Sources in order of trust: JSON-LD, then OpenGraph and other meta tags, then
-``time[datetime]``, then what the page shows (h1, bylines, visible dates). All of
+``time[datetime]``, then what the page shows (h1, bylines, visible dates), then
+the date a URL path spells out. All of
 it is read from the one tree the cleaner already parsed, before pruning, with CSS
 selectors: no second parse, no whole-document date search.
 """
@@ -18,7 +19,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.dates import has_offset, normalize_iso, offset_of, parse_visible_date
+from cleaners.dates import date_from_url, has_offset, normalize_iso, offset_of, parse_visible_date
 from cleaners.jsonld import LinkedData, read_linked_data
 from cleaners.language import language_from_tag
 
@@ -72,8 +73,10 @@ _HEADLINE = ("h1[itemprop=headline]", "h1.entry-title", "h1.tdb-title-text", "ar
 _BYLINE = ("[itemprop=author] [itemprop=name]", "[itemprop=author]", "a[rel~=author]",
            ".tdb-author-name", ".td-post-author-name a", ".byline a", ".author-name")
 _MAX_AUTHOR_CHARS = 80
-# WordPress marks category links rel="category tag": categories are not tags
-_TAG_LINKS = "a[rel~=tag]:not([rel~=category])"
+# The article's tag list; WordPress marks category links rel="category tag", and
+# categories are not tags.
+_TAG_LINKS = ("a[rel~=tag]:not([rel~=category])", ".tdb-tags a", ".td-tags a",
+              ".tags-links a", ".post-tags a", ".entry-tags a", ".article-tags a")
 _LEAD_IMAGE = (".tdb_single_featured_image img", ".td-post-featured-image img",
                "[itemprop=image] img", "article figure img", "article img",
                "[itemprop=articleBody] img", ".td-post-content img", "main img")
@@ -102,14 +105,15 @@ def read_metadata(
     site_name = _first_clean(name for name in (linked.site_name, _one(meta, "og:site_name"),
                                                linked.publisher, _one(meta, "application-name"))
                              if name and not _is_address(name))
-    published, modified = _dates(tree, meta, linked, fetched_at)
+    canonical_url = _canonical_url(tree, meta, base)
+    published, modified = _dates(tree, meta, linked, fetched_at, (canonical_url, url))
     return PageMetadata(
         title=_title(tree, meta, linked, site_name),
         authors=_authors(tree, meta, linked),
         published=published,
         modified=modified,
         language_hint=_language_hint(tree, meta, linked, headers),
-        canonical_url=_canonical_url(tree, meta, base),
+        canonical_url=canonical_url,
         site_name=site_name,
         description=_first_clean((linked.description, _one(meta, "og:description"),
                                   _one(meta, "description"),
@@ -256,7 +260,8 @@ def _author_name(raw: str | None) -> str | None:
 
 
 def _dates(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
-           fetched_at: datetime | None) -> tuple[str | None, str | None]:
+           fetched_at: datetime | None,
+           urls: Iterable[str | None]) -> tuple[str | None, str | None]:
     modified_candidates = _iso_values((linked.modified, *(_one(meta, key)
                                                            for key in _MODIFIED_META)))
     published_candidates = _iso_values((linked.published,
@@ -265,7 +270,8 @@ def _dates(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: Linked
         published_candidates = _iso_values(_time_datetime(tree, selector)
                                            for selector in _PUBLISHED_TIME)
     published = (published_candidates[0] if published_candidates
-                 else _visible_date(tree, fetched_at))
+                 else _visible_date(tree, fetched_at)
+                 or next(filter(None, map(date_from_url, urls)), None))
     modified = modified_candidates[0] if modified_candidates else None
     known = published_candidates + modified_candidates
     return (_with_page_offset(published, known) if published else None,
@@ -349,11 +355,19 @@ def _canonical_url(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
 def _tags(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
           linked: LinkedData) -> tuple[str, ...]:
     declared = (linked.tags, meta.get("article:tag", ()), meta.get("news_keywords", ()))
-    for source in (*declared, [node.text() for node in tree.css(_TAG_LINKS)]):
+    for source in (*declared, _tag_links(tree)):
         tags = _unique(tag for tag in _split_single_list(source) if _is_tag(tag))
         if tags:
             return tags
     return ()
+
+
+def _tag_links(tree: LexborHTMLParser) -> list[str]:
+    for selector in _TAG_LINKS:
+        links = [node.text() for node in tree.css(selector)]
+        if links:
+            return links
+    return []
 
 
 def _split_single_list(values: Sequence[str]) -> Sequence[str]:

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaners.dates import has_offset, normalize_iso, offset_of, parse_visible_date
+from cleaners.dates import (
+    date_from_url,
+    has_offset,
+    normalize_iso,
+    offset_of,
+    parse_visible_date,
+)
 
 PARIS_SUMMER = timezone(timedelta(hours=2))
 FETCHED = datetime(2025, 6, 27, 14, 16, tzinfo=PARIS_SUMMER)
@@ -110,3 +116,18 @@ def test_never_raises_and_returns_iso(text: str) -> None:
 
 def test_absurd_relative_amounts_are_not_dates() -> None:
     assert parse_visible_date("il y a 99999999999 heures", FETCHED) is None
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://exemple.fr/2025/06/27/crue-loire/", "2025-06-27"),
+    ("https://exemple.fr/2025/6/7/crue", "2025-06-07"),
+    ("https://exemple.fr/actu/2025-06-27/crue", "2025-06-27"),
+    ("https://exemple.fr/a/20250627-crue.html", "2025-06-27"),
+    ("https://exemple.fr/2025/crue", None),
+    ("https://exemple.fr/2025/13/45/crue", None),
+    ("https://exemple.fr/photos/01/07/06/04/x.jpg", None),
+    ("https://exemple.fr/article/12345678-crue", None),
+    (None, None),
+])
+def test_date_from_url(url: str | None, expected: str | None) -> None:
+    assert date_from_url(url) == expected

@@ -217,11 +217,14 @@ def test_visible_french_date_takes_the_page_offset() -> None:
 
 def test_relative_visible_date_needs_the_fetch_time() -> None:
     body = '<span class="post-date">il y a 6 heures</span>'
-    assert metadata_of(body=body).published is None
+    url = "https://exemple.fr/breve-sans-date"
+    assert metadata_of(body=body, url=url).published is None
     fetched = datetime(2025, 6, 27, 14, 16, tzinfo=timezone(timedelta(hours=2)))
-    assert metadata_of(body=body, fetched_at=fetched).published == "2025-06-27T08:16:00+02:00"
+    assert metadata_of(body=body, url=url,
+                       fetched_at=fetched).published == "2025-06-27T08:16:00+02:00"
     utc = datetime(2025, 6, 27, 12, 16, tzinfo=UTC)
-    assert metadata_of(body=body, fetched_at=utc).published == "2025-06-27T06:16:00+00:00"
+    assert metadata_of(body=body, url=url,
+                       fetched_at=utc).published == "2025-06-27T06:16:00+00:00"
 
 
 def test_naive_structured_date_prefers_the_same_moment_with_offset() -> None:
@@ -363,6 +366,10 @@ def test_tag_lists_split_filtered_and_categories_left_out() -> None:
     links = metadata_of(body='<a rel="category tag" href="/culture/">Culture</a>'
                              '<a rel="tag" href="/tag/lecture/">Lecture</a>')
     assert links.tags == ("Lecture",)
+    tagdiv = metadata_of(body='<ul class="tdb-tags"><li><span>Теги</span></li>'
+                              '<li><a href="/tag/metro/">метро</a></li>'
+                              '<li><a href="/tag/kyiv/">Київ</a></li></ul>')
+    assert tagdiv.tags == ("метро", "Київ")
 
 
 def test_addresses_are_not_names() -> None:
@@ -409,3 +416,9 @@ def test_visible_date_of_the_article_before_the_sidebar() -> None:
     body = ('<aside><span class="post-date">3 mars 2024</span></aside>'
             '<article><p class="meta">Publié le 27 juin 2025</p></article>')
     assert metadata_of(body=body).published == "2025-06-27"
+
+
+def test_url_date_is_the_last_resort() -> None:
+    assert metadata_of(url="https://exemple.fr/2025/06/27/crue/").published == "2025-06-27"
+    assert metadata_of(body='<span class="date">28 juin 2025</span>',
+                       url="https://exemple.fr/2025/06/27/crue/").published == "2025-06-28"
