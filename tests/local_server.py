@@ -17,6 +17,7 @@ Usage::
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -79,8 +80,7 @@ class LocalServer:
         self._log: list[ServedRequest] = []
         self._lock = threading.Lock()
         self._logged = threading.Condition(self._lock)
-        self._httpd = ThreadingHTTPServer((host, port), _handler_class(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer((host, port), _handler_class(self))
         self._thread: threading.Thread | None = None
 
     @property
@@ -165,6 +165,16 @@ class LocalServer:
             self._logged.notify_all()
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that closes a kept-alive connection without reading everything
+        # (as fetch does on purpose) resets it; that is not a server error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _handler_class(server: LocalServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -191,7 +201,7 @@ def _handler_class(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                         self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
                 complete = True
-            except (BrokenPipeError, ConnectionResetError):
+            except ConnectionError:
                 pass
             finally:
                 if route.content_length is not None or not complete:
