@@ -15,13 +15,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.dates import date_from_url, has_offset, normalize_iso, offset_of, parse_visible_date
+from cleaners.images import lead_image
 from cleaners.jsonld import LinkedData, read_linked_data
 from cleaners.language import language_from_tag
+from cleaners.links import absolute_url, base_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +78,6 @@ _MAX_AUTHOR_CHARS = 80
 # categories are not tags.
 _TAG_LINKS = ("a[rel~=tag]:not([rel~=category])", ".tdb-tags a", ".td-tags a",
               ".tags-links a", ".post-tags a", ".entry-tags a", ".article-tags a")
-_LEAD_IMAGE = (".tdb_single_featured_image img", ".td-post-featured-image img",
-               "[itemprop=image] img", "article figure img", "article img",
-               "[itemprop=articleBody] img", ".td-post-content img", "main img")
-_LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-srcset",
-                          "data-lazy-srcset", "srcset", "src")
-_AD_ALTS = frozenset({"spot_img", "banner", "advertisement", "ad", "pub", "publicité"})
 
 
 def read_metadata(
@@ -101,7 +96,7 @@ def read_metadata(
     meta = _meta_tags(tree)
     linked = read_linked_data(
         (node.text() for node in tree.css('script[type="application/ld+json" i]')), url)
-    base = _base_url(tree, url)
+    base = base_url(tree, url)
     site_name = _first_clean(name for name in (linked.site_name, _one(meta, "og:site_name"),
                                                linked.publisher, _one(meta, "application-name"))
                              if name and not _is_address(name))
@@ -327,29 +322,10 @@ def _language_hint(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked
     return next((code for code in map(language_from_tag, candidates) if code), None)
 
 
-def _base_url(tree: LexborHTMLParser, url: str | None) -> str | None:
-    base_href = _attribute(tree.css_first("base[href]"), "href")
-    if base_href is None:
-        return url
-    return _absolute(base_href, url) or url
-
-
-def _absolute(href: str | None, base: str | None) -> str | None:
-    """``href`` made absolute against ``base``; None unless it is an http(s) URL."""
-    if not href:
-        return None
-    href = href.strip()
-    try:
-        absolute = urljoin(base, href) if base else href
-    except ValueError:  # malformed IPv6 hosts and the like
-        return None
-    return absolute if absolute.lower().startswith(("http://", "https://")) else None
-
-
 def _canonical_url(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
                    base: str | None) -> str | None:
     canonical = _attribute(tree.css_first("link[rel~=canonical i][href]"), "href")
-    return _absolute(canonical, base) or _absolute(_one(meta, "og:url"), base)
+    return absolute_url(canonical, base) or absolute_url(_one(meta, "og:url"), base)
 
 
 def _tags(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
@@ -389,28 +365,7 @@ def _image(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: Linked
                 _one(meta, "twitter:image", "twitter:image:src"),
                 _attribute(tree.css_first("link[rel~=image_src i]"), "href"))
     for candidate in declared:
-        image = _absolute(_unescape(candidate) if candidate else None, base)
+        image = absolute_url(_unescape(candidate) if candidate else None, base)
         if image:
             return image
-    return _lead_image(tree, base)
-
-
-def _lead_image(tree: LexborHTMLParser, base: str | None) -> str | None:
-    """The first real picture of the article body, past lazy-loading placeholders."""
-    for selector in _LEAD_IMAGE:
-        for node in tree.css(selector):
-            if (node.attributes.get("alt") or "").strip().lower() in _AD_ALTS:
-                continue
-            image = next(filter(None, (_absolute(src, base) for src in _image_sources(node))),
-                         None)
-            if image:
-                return image
-    return None
-
-
-def _image_sources(node: LexborNode) -> Iterator[str]:
-    for name in _LAZY_IMAGE_ATTRIBUTES:
-        value = _attribute(node, name)
-        if value and not value.lower().startswith("data:"):
-            # a srcset lists "url 640w, url 1280w"; its first URL will do
-            yield value.split(",")[0].split()[0] if "srcset" in name else value
+    return lead_image(tree, base)
