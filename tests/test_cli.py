@@ -19,8 +19,8 @@ from scraper.cli import main
 from scraper.storage import open_store
 
 REPO = Path(__file__).resolve().parents[1]
-TAGDIV = "F01_tagdiv_cloud"
-SAME_EVENT_OTHER_ARTICLE = "F05_clean_outlet"
+TAGDIV = "F01"
+SAME_EVENT_OTHER_ARTICLE = "F05"
 ARTICLE_FIELDS = {field.name for field in dataclasses.fields(Article)}
 
 
