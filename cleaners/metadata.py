@@ -2,9 +2,9 @@
 
 Sources in order of trust: JSON-LD, then OpenGraph and other meta tags, then
 ``time[datetime]``, then what the page shows (h1, bylines, visible dates), then
-the date a URL path spells out. All of
-it is read from the one tree the cleaner already parsed, before pruning, with CSS
-selectors: no second parse, no whole-document date search.
+the date a URL path spells out. All of it is read from the one tree the cleaner
+already parsed, before pruning, with CSS selectors: no second parse, no
+whole-document date search.
 """
 
 from __future__ import annotations
@@ -54,12 +54,11 @@ _BYLINE_PREFIX = re.compile(
     r"\s*:?\s+", re.IGNORECASE)
 
 _PUBLISHED_META = ("article:published_time", "og:article:published_time", "article:published",
-                   "datepublished",
-                   "dc.date.issued", "dc.date", "dcterms.created", "date", "pubdate",
-                   "publishdate", "publish-date", "parsely-pub-date", "sailthru.date")
+                   "datepublished", "dc.date.issued", "dc.date", "dcterms.created", "date",
+                   "pubdate", "publishdate", "publish-date", "parsely-pub-date",
+                   "sailthru.date")
 _MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:modified",
-                  "og:updated_time",
-                  "datemodified", "dcterms.modified", "last-modified")
+                  "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
 _PUBLISHED_TIME = ("time[itemprop=datePublished]", "time.published", "time.entry-date",
                    "article time[datetime]", "time[datetime]")
 # Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16"),

@@ -49,3 +49,12 @@ def test_long_article_is_classified_from_a_sample() -> None:
 ])
 def test_language_from_tag(tag: str | None, expected: str | None) -> None:
     assert language_from_tag(tag) == expected
+
+
+def test_hint_settles_close_languages_but_not_distant_ones() -> None:
+    croatian = ("Vlada je danas predstavila novi plan za poboljšanje javnog zdravstva i "
+                "smanjenje lista čekanja u bolnicama.")
+    assert detect_language(croatian, hint="hr-HR") == "hr"  # classifier leans to "bs"
+    norwegian = ("Regjeringen har i dag lagt fram et forslag om å styrke forsvaret og øke "
+                 "bevilgningene til sykehusene i hele landet.")
+    assert detect_language(norwegian, hint="da") == "no"  # "da" is far behind
