@@ -9,8 +9,6 @@ Languages: fr, en, de, es, it, pt, pl, uk, ru. Compare with ``label_key``.
 
 from __future__ import annotations
 
-import re
-
 # Titles of "related / recommended articles" blocks. After article text, such a title
 # followed by a list of titles and truncated teasers starts the tail to cut.
 RELATED_TITLES: frozenset[str] = frozenset(
@@ -100,7 +98,6 @@ CHROME_LABELS: frozenset[str] = frozenset(
 # A label may carry decoration: "- Publicité -", "Partager cette publication :",
 # "» Lire aussi", "POPULAIRE".
 _DECORATION = " \t\u00a0\u202f-–—:|•·»«›>*"
-_INNER_SPACE = re.compile(r"[\s\u00a0\u202f]+")
 
 # Labels are short; longer lines are prose and skip the lookup entirely.
 MAX_LABEL_LENGTH = max(map(len, RELATED_TITLES | CHROME_LABELS)) + 10
@@ -108,4 +105,4 @@ MAX_LABEL_LENGTH = max(map(len, RELATED_TITLES | CHROME_LABELS)) + 10
 
 def label_key(line: str) -> str:
     """The form of a line that the label sets hold: trimmed of decoration, case-folded."""
-    return _INNER_SPACE.sub(" ", line.strip(_DECORATION)).casefold()
+    return " ".join(line.strip(_DECORATION).split()).casefold()

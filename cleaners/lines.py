@@ -17,8 +17,9 @@ import re
 from cleaners.labels import CHROME_LABELS, MAX_LABEL_LENGTH, RELATED_TITLES, label_key
 from cleaners.normalize import normalize_whitespace
 
-# tagDiv image-ad alt text, alone or in the forms other HTML-to-text tools give it.
-_SPOT_IMG = re.compile(r"!?\[spot_img\](?:\([^)\s]*\))?|spot_img")
+# tagDiv image-ad alt text, as other HTML-to-text tools render it: "![spot_img](…)",
+# "[spot_img]". The bare word is removed with a plain (much faster) str.replace.
+_SPOT_IMG_MARKUP = re.compile(r"!?\[spot_img\](?:\([^)\s]*\))?")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*[\])]?$")
 
 # A line this long is article prose: the related tail must come after one.
@@ -37,7 +38,9 @@ def clean_text(text: str) -> str:
     no boilerplate comes back otherwise unchanged.
     """
     if "spot_img" in text:
-        text = _SPOT_IMG.sub("", text)
+        if "[spot_img]" in text:
+            text = _SPOT_IMG_MARKUP.sub("", text)
+        text = text.replace("spot_img", "")
     lines = normalize_whitespace(text).split("\n")
     lines = lines[: _related_tail_start(lines)]
     return normalize_whitespace("\n".join(line for line in lines if not _is_label(line)))
@@ -71,13 +74,19 @@ def _is_teaser_list(lines: list[str]) -> bool:
     Without a truncated teaser, the lines must read as titles: short, and mostly not
     closed by a full stop the way prose paragraphs are.
     """
-    items = [line for line in lines if line]
-    if any(len(line) > MAX_TEASER_LENGTH for line in items):
-        return False
-    if any(_TRUNCATED.search(line) for line in items):
-        return True
-    sentences = sum(line.endswith(".") for line in items)
-    return all(len(line) <= MAX_TITLE_LENGTH for line in items) and 2 * sentences <= len(items)
+    items = sentences = 0
+    any_truncated = False
+    titles_only = True
+    for line in lines:
+        if not line:
+            continue
+        if len(line) > MAX_TEASER_LENGTH:
+            return False  # prose: stop at once, the rest of the text is not a list
+        items += 1
+        sentences += line.endswith(".")
+        titles_only = titles_only and len(line) <= MAX_TITLE_LENGTH
+        any_truncated = any_truncated or _TRUNCATED.search(line) is not None
+    return any_truncated or (titles_only and 2 * sentences <= items)
 
 
 def _untitled_teaser_run_start(lines: list[str]) -> int:

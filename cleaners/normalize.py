@@ -14,7 +14,6 @@ Two different jobs share this module because they share the character tables:
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 
 # Invisible characters that change nothing a reader sees.
@@ -28,13 +27,6 @@ _TYPOGRAPHIC_TO_ASCII = str.maketrans(
         **_INVISIBLE,
     }
 )
-
-# Horizontal spaces in article text; newlines are handled separately.
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
-_SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
-_BLANK_LINES = re.compile(r"\n{3,}")
-
 
 def normalize_for_hash(text: str) -> str:
     """The canonical form of ``text`` that ``content_hash`` digests.
@@ -61,11 +53,16 @@ def content_hash(text: str) -> str:
 def normalize_whitespace(text: str) -> str:
     """Tidy the layout of article text.
 
-    Line breaks become ``\\n``; NBSP, U+202F, tabs and other spaces become one plain
-    space; lines are trimmed; at most one blank line separates paragraphs; leading and
-    trailing blank lines are removed.
+    Every kind of line break becomes ``\\n``; within a line, every run of whitespace
+    (NBSP, U+202F and tabs included) becomes one plain space and the ends are trimmed;
+    at most one blank line separates paragraphs; blank lines at both ends go.
     """
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _SPACES.sub(" ", text)
-    text = _SPACE_AROUND_NEWLINE.sub("\n", text)
-    return _BLANK_LINES.sub("\n\n", text).strip(" \n")
+    # str.split() and str.splitlines() know every Unicode space and line break, and run
+    # far faster than a regular expression over the whole text (this is on the hot path
+    # of every extraction).
+    kept: list[str] = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip("\n")
