@@ -48,7 +48,6 @@ class LinkedData:
     word_count: int | None = None
     site_name: str | None = None  # the WebSite node's name
     publisher: str | None = None
-    url: str | None = None
     language: str | None = None
 
 
@@ -101,7 +100,6 @@ def read_linked_data(blocks: Iterable[str], page_url: str | None = None) -> Link
         word_count=_integer(article.get("wordCount")),
         site_name=site_name,
         publisher=next(_names(article.get("publisher"), by_id), None),
-        url=_url_of(article, by_id),
         language=_text(article.get("inLanguage")),
     )
 
@@ -156,17 +154,6 @@ def _urls_named_by(node: dict[str, Any]) -> Iterator[str]:
 
 def _comparable(url: str) -> str:
     return url.split("#", 1)[0].rstrip("/").lower()
-
-
-def _url_of(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str | None:
-    url = node.get("url")
-    if isinstance(url, str):
-        return url
-    page = node.get("mainEntityOfPage")
-    if isinstance(page, str):
-        return page
-    resolved = _resolve(page, by_id)
-    return _text(resolved.get("url")) or _text(resolved.get("@id"))
 
 
 def _site_name(nodes: list[dict[str, Any]]) -> str | None:
