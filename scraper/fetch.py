@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from scraper.config import FetchSettings
+from scraper.decompress import BodyDecoder, body_decoder
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.records import FetchResult
 
@@ -49,8 +50,11 @@ def fetch_page(
                 if page.follow_redirect(response):
                     continue
                 page.check_headers(response)
-                for chunk in response.iter_bytes():
-                    page.add_chunk(chunk)
+                if response.is_stream_consumed:  # built in memory, e.g. by MockTransport
+                    page.add_chunk(response.content)
+                else:
+                    for raw in response.iter_raw():
+                        page.add_raw(raw)
                 return page.result(response)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise page.error_from(exc) from exc
@@ -69,8 +73,11 @@ async def fetch_page_async(
                 if page.follow_redirect(response):
                     continue
                 page.check_headers(response)
-                async for chunk in response.aiter_bytes():
-                    page.add_chunk(chunk)
+                if response.is_stream_consumed:  # built in memory, e.g. by MockTransport
+                    page.add_chunk(response.content)
+                else:
+                    async for raw in response.aiter_raw():
+                        page.add_raw(raw)
                 return page.result(response)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise page.error_from(exc) from exc
@@ -98,6 +105,7 @@ class PageFetch:
         self._chunks: list[bytes] = []
         self._size = 0
         self._sniffed = False
+        self._decoder: BodyDecoder = body_decoder(None, settings.max_bytes)
         check_scheme(url)
 
     def time_left(self) -> float:
@@ -149,9 +157,17 @@ class PageFetch:
         if media_type is not None and media_type not in HTML_TYPES:
             raise FetchError(url, FetchErrorKind.NOT_HTML, f"content type {media_type} is not HTML")
         self._sniffed = media_type is not None
+        self._decoder = body_decoder(
+            response.headers.get("content-encoding"), self.settings.max_bytes
+        )
         announced = response.headers.get("content-length", "")
         if announced.isdigit() and int(announced) > self.settings.max_bytes:
             raise FetchError(url, FetchErrorKind.TOO_LARGE, self._too_large(f"{announced} bytes"))
+
+    def add_raw(self, raw: bytes) -> None:
+        """Decompress one network chunk piece by piece, so a bomb meets the cap early."""
+        for piece in self._decoder.decode(raw):
+            self.add_chunk(piece)
 
     def add_chunk(self, chunk: bytes) -> None:
         """Keep one decompressed body chunk; enforce the size cap, the sniff and the deadline."""
@@ -164,6 +180,8 @@ class PageFetch:
         self.time_left()
 
     def result(self, response: httpx.Response) -> FetchResult:
+        for piece in self._decoder.flush():
+            self.add_chunk(piece)
         if not self._sniffed:
             self._sniff()
         return FetchResult(
