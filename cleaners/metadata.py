@@ -75,8 +75,8 @@ _BYLINE = ("[itemprop=author] [itemprop=name]", "[itemprop=author]", "a[rel~=aut
 _MAX_AUTHOR_CHARS = 80
 # The article's tag list; WordPress marks category links rel="category tag", and
 # categories are not tags.
-_TAG_LINKS = ("a[rel~=tag]:not([rel~=category])", ".tdb-tags a", ".td-tags a",
-              ".tags-links a", ".post-tags a", ".entry-tags a", ".article-tags a")
+_TAG_LINKS = ("a[rel~=tag]:not([rel~=category]), .tdb-tags a, .td-tags a, .tags-links a, "
+              ".post-tags a, .entry-tags a, .article-tags a")
 
 
 def read_metadata(
@@ -330,19 +330,12 @@ def _canonical_url(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
 def _tags(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
           linked: LinkedData) -> tuple[str, ...]:
     declared = (linked.tags, meta.get("article:tag", ()), meta.get("news_keywords", ()))
-    for source in (*declared, _tag_links(tree)):
+    for source in declared:
         tags = _unique(tag for tag in _split_single_list(source) if _is_tag(tag))
         if tags:
             return tags
-    return ()
-
-
-def _tag_links(tree: LexborHTMLParser) -> list[str]:
-    for selector in _TAG_LINKS:
-        links = [node.text() for node in tree.css(selector)]
-        if links:
-            return links
-    return []
+    # one traversal for all tag-list selectors, and only when nothing was declared
+    return _unique(node.text() for node in tree.css(_TAG_LINKS))
 
 
 def _split_single_list(values: Sequence[str]) -> Sequence[str]:
