@@ -5,15 +5,20 @@ SQLAlchemy, so it can be used alone in a notebook or a batch job.
 """
 
 from cleaners.article import Article, Reason
-from cleaners.extract import extract
+from cleaners.explain import Explanation, RemovedBlock, explain
+from cleaners.extract import extract, paragraph_hash
 from cleaners.lines import clean_text
 from cleaners.normalize import content_hash, normalize_for_hash
 
 __all__ = [
     "Article",
+    "Explanation",
     "Reason",
+    "RemovedBlock",
     "clean_text",
     "content_hash",
+    "explain",
     "extract",
     "normalize_for_hash",
+    "paragraph_hash",
 ]

@@ -1,0 +1,205 @@
+"""``extract()``: one page in, one clean Article out; never raises.
+
+Stages, with the clock checked between them:
+
+1. decode bytes (``cleaners.decode``) and parse once with selectolax/lexbor;
+2. read metadata from the intact tree (``cleaners.metadata``);
+3. classify pages that hold no article: bot challenges, consent walls, listings;
+4. find the body anchor (``cleaners.anchor``) and prune the noise around and inside it
+   (``cleaners.prune``);
+5. hand trafilatura the much smaller pruned HTML, or, when the page is still too large for
+   the remaining time budget, render the pruned tree directly;
+6. lay the blocks out as text, drop known per-host boilerplate paragraphs, ``clean_text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from cleaners.anchor import find_anchor
+from cleaners.article import Article, Reason
+from cleaners.blocks import blocks_from_tree, trafilatura_blocks
+from cleaners.decode import decode_html
+from cleaners.language import detect_language
+from cleaners.lines import clean_text
+from cleaners.metadata import PageMetadata, read_metadata
+from cleaners.normalize import normalize_for_hash
+from cleaners.pagekind import PageKind, classify_page, looks_like_listing
+from cleaners.prune import Recorder, prune, record_outside
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DEADLINE = 5.0  # seconds of work for one document
+# trafilatura is not interruptible; beyond this much pruned HTML, or with less than
+# TRAFILATURA_MIN_BUDGET seconds left, the pruned tree is rendered directly instead.
+TRAFILATURA_MAX_CHARS = 1_500_000
+TRAFILATURA_MIN_BUDGET = 1.0
+PARAGRAPH_HASH_CHARS = 16
+
+
+def paragraph_hash(paragraph: str) -> str:
+    """Short hash of a paragraph, stable under case, spacing and quote style."""
+    digest = hashlib.sha256(normalize_for_hash(paragraph).encode("utf-8")).hexdigest()
+    return digest[:PARAGRAPH_HASH_CHARS]
+
+
+def extract(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    known_boilerplate: frozenset[str] = frozenset(),
+    deadline: float | None = DEFAULT_DEADLINE,
+) -> Article:
+    """The article in ``html``; an empty Article with a ``reason`` when there is none."""
+    return run_extraction(html, url, headers, known_boilerplate, deadline, record=None)
+
+
+def run_extraction(
+    html: str | bytes,
+    url: str | None,
+    headers: Mapping[str, str] | None,
+    known_boilerplate: frozenset[str],
+    deadline: float | None,
+    record: Recorder | None,
+) -> Article:
+    """``extract`` with an optional recorder of removed blocks (used by ``explain``)."""
+    clock = _Clock(deadline)
+    try:
+        return _extract(html, url, headers or {}, known_boilerplate, clock, record)
+    except Exception:  # a cleaner must not take a crawl down on one bad page
+        log.exception("extract failed on %s", url)
+        return Article(url=url, reason=Reason.UNPARSABLE)
+
+
+@dataclass(slots=True)
+class _Clock:
+    budget: float | None
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = time.monotonic()
+
+    def remaining(self) -> float:
+        if self.budget is None:
+            return float("inf")
+        return self.budget - (time.monotonic() - self.started)
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+
+def _extract(
+    html: str | bytes,
+    url: str | None,
+    headers: Mapping[str, str],
+    known_boilerplate: frozenset[str],
+    clock: _Clock,
+    record: Recorder | None,
+) -> Article:
+    if isinstance(html, bytes):
+        if not html.strip():
+            return Article(url=url, reason=Reason.EMPTY_DOCUMENT)
+        html = decode_html(html, _header(headers, "content-type"))
+    if "\x00" in html:
+        html = html.replace("\x00", "")
+    if not html.strip():
+        return Article(url=url, reason=Reason.EMPTY_DOCUMENT)
+    if _is_binary(html):
+        return Article(url=url, reason=Reason.NOT_HTML)
+
+    tree = LexborHTMLParser(html)
+    body = tree.body
+    if body is None:
+        return Article(url=url, reason=Reason.UNPARSABLE)
+    meta = read_metadata(tree, url, headers)
+    kind = classify_page(tree)
+    if kind is PageKind.CHALLENGE:
+        return _article(meta, url, "", Reason.BLOCKED)
+    if clock.expired():
+        return _article(meta, url, "", Reason.DEADLINE)
+
+    anchor = find_anchor(tree, _expected_words(meta))
+    if anchor is None and looks_like_listing(tree):
+        return _article(meta, url, "", Reason.NOT_ARTICLE)
+    scope = anchor if anchor is not None else body
+    if anchor is not None and record is not None:
+        record_outside(anchor, record)
+    prune(scope, anchor, record)
+    if clock.expired():
+        return _finish(meta, url, blocks_from_tree(scope), known_boilerplate, Reason.DEADLINE)
+
+    blocks = _blocks(scope, clock)
+    reason = None
+    if not blocks:
+        reason = Reason.CONSENT_WALL if kind is PageKind.CONSENT else Reason.NO_CONTENT
+    return _finish(meta, url, blocks, known_boilerplate, reason)
+
+
+def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
+    pruned = scope.html or ""
+    if len(pruned) > TRAFILATURA_MAX_CHARS or clock.remaining() < TRAFILATURA_MIN_BUDGET:
+        return blocks_from_tree(scope)
+    if scope.tag != "body":
+        pruned = f"<html><body>{pruned}</body></html>"
+    return trafilatura_blocks(pruned)
+
+
+def _finish(
+    meta: PageMetadata,
+    url: str | None,
+    blocks: list[str],
+    known_boilerplate: frozenset[str],
+    reason: str | None,
+) -> Article:
+    if known_boilerplate:
+        blocks = [b for b in blocks if paragraph_hash(b) not in known_boilerplate]
+    text = clean_text("\n\n".join(blocks))
+    if not text and reason is None:
+        reason = Reason.NO_CONTENT
+    return _article(meta, url, text, reason)
+
+
+def _article(meta: PageMetadata, url: str | None, text: str, reason: str | None) -> Article:
+    return Article(
+        text=text,
+        title=meta.title,
+        authors=meta.authors,
+        published=meta.published,
+        modified=meta.modified,
+        language=detect_language(text, meta.language_hint) if text else meta.language_hint,
+        url=url,
+        canonical_url=meta.canonical_url,
+        site_name=meta.site_name,
+        description=meta.description,
+        section=meta.section,
+        tags=meta.tags,
+        image=meta.image,
+        reason=reason,
+    )
+
+
+def _expected_words(meta: PageMetadata) -> int | None:
+    if meta.json_ld_body:
+        return len(meta.json_ld_body.split())
+    return meta.json_ld_word_count
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _is_binary(text: str) -> bool:
+    """Decoded binary data: many control characters and no markup near the start."""
+    head = text[:2048]
+    controls = sum(1 for ch in head if ch < " " and ch not in "\t\n\r\f")
+    return controls > len(head) // 10 and "<" not in head

@@ -1,0 +1,58 @@
+"""Pages that hold no article: bot challenges, consent walls, listings.
+
+Decided from markup signatures on the intact tree, before pruning removes them.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from selectolax.lexbor import LexborHTMLParser
+
+from cleaners.rules import CHALLENGE_SELECTORS, CHALLENGE_TITLE, CONSENT_SELECTORS
+
+# A challenge page is small: a real article that mentions "Access denied" in its title
+# still has a body.
+CHALLENGE_MAX_BODY_CHARS = 3000
+# Listings: many linked headlines, few paragraphs of prose.
+LISTING_MIN_HEADLINES = 8
+LISTING_MAX_PROSE_CHARS = 1500
+PROSE_MIN_CHARS = 150
+ARTICLE_TYPES = ("article", "news", "blog", "report", "posting")
+
+
+class PageKind(enum.Enum):
+    PAGE = "page"
+    CHALLENGE = "challenge"
+    CONSENT = "consent"  # carries a consent manager: a wall if no article text is found
+
+
+def classify_page(tree: LexborHTMLParser) -> PageKind:
+    title = tree.css_first("title")
+    title_text = title.text(strip=True) if title is not None else ""
+    if CHALLENGE_TITLE.search(title_text) or tree.css_first(CHALLENGE_SELECTORS) is not None:
+        body = tree.body
+        body_chars = len(body.text(strip=True)) if body is not None else 0
+        if body_chars <= CHALLENGE_MAX_BODY_CHARS:
+            return PageKind.CHALLENGE
+    if tree.css_first(CONSENT_SELECTORS) is not None:
+        return PageKind.CONSENT
+    return PageKind.PAGE
+
+
+def looks_like_listing(tree: LexborHTMLParser) -> bool:
+    """A home, category or tag page: a grid of linked headlines and no article prose."""
+    og_type = tree.css_first('meta[property="og:type"]')
+    if og_type is not None:
+        value = (og_type.attributes.get("content") or "").lower()
+        if any(kind in value for kind in ARTICLE_TYPES):
+            return False
+    headlines = tree.css("h2 a, h3 a, h4 a")
+    if len(headlines) < LISTING_MIN_HEADLINES:
+        return False
+    prose = sum(
+        len(text)
+        for p in tree.css("p")
+        if len(text := p.text(strip=True)) >= PROSE_MIN_CHARS and p.css_first("a") is None
+    )
+    return prose < LISTING_MAX_PROSE_CHARS

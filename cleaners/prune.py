@@ -1,0 +1,243 @@
+"""Remove non-content subtrees from a parsed page before text extraction.
+
+The pruner works on one scope (the article anchor when one was found, else ``<body>``)
+and removes, in order: noise tags, page chrome, blocks whose class/id names a widget,
+short lines that are widget captions, "read also" link paragraphs, lists of teasers,
+and headings left with nothing under them. A node that wraps the anchor is never
+removed, so a body with a noisy class on a parent survives.
+
+Every removal goes through ``_Pruner.drop`` so ``explain`` sees exactly what the fast
+path does: the recorder is ``None`` there and costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from selectolax.lexbor import LexborNode
+
+from cleaners.labels import CHROME_LABELS, MAX_LABEL_LENGTH, RELATED_TITLES, label_key
+from cleaners.rules import CHROME_TAGS, NOISE_TAGS, noise_rule
+
+# Called with the rule name and the node just before the node is removed.
+Recorder = Callable[[str, LexborNode], None]
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+LABEL_CARRIERS = "p, h2, h3, h4, h5, h6, span, strong, b, em, li, small, div"
+# A form wrapping a whole page (ASP.NET) holds the article; a real form holds few paragraphs.
+FORM_MAX_PARAGRAPHS = 2
+# Teaser lists: at least this many items, each a linked heading with a short excerpt.
+TEASER_LINKS = "h2 > a, h3 > a, h4 > a, h5 > a"
+TEASER_MIN_ITEMS = 3
+TEASER_MAX_EXCERPT = 400
+# Share of a block's text that sits in links for it to count as a link list.
+LINK_LIST_DENSITY = 0.6
+# A class/id match is ignored on a block holding this share of the scope's text:
+# a body container with a stray "social" class must survive when no anchor protects it.
+MAX_TEXT_SHARE = 0.6
+MIN_GUARDED_TEXT = 1500
+
+
+def prune(scope: LexborNode, anchor: LexborNode | None, record: Recorder | None = None) -> None:
+    """Remove noise under ``scope`` in place, never removing ``anchor`` or its ancestors."""
+    _Pruner(scope, anchor, record).run()
+
+
+def record_outside(anchor: LexborNode, record: Recorder) -> None:
+    """Report what lies outside the anchor: extraction drops it without pruning it."""
+    node = anchor
+    while node.parent is not None and node.tag != "body":
+        sibling = node.parent.child
+        while sibling is not None:
+            if (
+                sibling.is_element_node
+                and sibling.mem_id != node.mem_id
+                and sibling.tag not in NOISE_TAGS
+                and sibling.text(strip=True)
+            ):
+                record("outside-anchor", sibling)
+            sibling = sibling.next
+        node = node.parent
+
+
+class _Pruner:
+    def __init__(self, scope: LexborNode, anchor: LexborNode | None, record: Recorder | None):
+        self.scope = scope
+        self.record = record
+        self.protected: set[int] = set()
+        node = anchor
+        while node is not None:
+            self.protected.add(node.mem_id)
+            node = node.parent
+        self.scope_text = len(scope.text(deep=True, separator=" ", strip=True))
+
+    def run(self) -> None:
+        self.drop(("tag", n) for n in self.scope.css(",".join(NOISE_TAGS)))
+        self.drop(("chrome", n) for n in self.scope.css(",".join(CHROME_TAGS)) if self.is_chrome(n))
+        self.drop(self.token_matches())
+        self.drop(self.labels())
+        self.drop(self.read_also_paragraphs())
+        self.drop(("teaser-list", n) for n in teaser_lists(self.scope))
+        self.drop(("orphan-heading", n) for n in self.orphan_headings())
+
+    def drop(self, matches: Iterable[tuple[str, LexborNode]]) -> None:
+        """Remove matched nodes, skipping the anchor's ancestors and already-removed parts."""
+        # Collect first, then remove: a removed node's descendants must not be touched.
+        doomed: list[tuple[str, LexborNode]] = []
+        gone: set[int] = set()
+        for rule, node in matches:
+            if node.mem_id in self.protected or _inside(node, gone):
+                continue
+            doomed.append((rule, node))
+            gone.add(node.mem_id)
+        for rule, node in doomed:
+            if self.record is not None:
+                self.record(rule, node)
+            node.decompose()
+
+    def is_chrome(self, node: LexborNode) -> bool:
+        if node.tag != "form":
+            return True
+        return len(node.css("p")) <= FORM_MAX_PARAGRAPHS
+
+    def token_matches(self) -> Iterator[tuple[str, LexborNode]]:
+        for node in self.scope.css("[class], [id]"):
+            attrs = node.attributes
+            rule = noise_rule(attrs.get("class") or "", attrs.get("id") or "")
+            if rule is None or node.tag in ("html", "body") or self.holds_most_text(node):
+                continue
+            yield rule, node
+
+    def holds_most_text(self, node: LexborNode) -> bool:
+        if self.scope_text < MIN_GUARDED_TEXT:
+            return False
+        share = len(node.text(deep=True, separator=" ", strip=True)) / self.scope_text
+        return share >= MAX_TEXT_SHARE
+
+    def labels(self) -> Iterator[tuple[str, LexborNode]]:
+        """Short elements whose whole text is a widget caption, and the links they announce."""
+        for node in self.scope.css(LABEL_CARRIERS):
+            text = node.text(deep=True, separator=" ", strip=True)
+            if not text or len(text) > MAX_LABEL_LENGTH:
+                continue
+            key = label_key(text)
+            if key in RELATED_TITLES:
+                yield "label", node
+                yield from (("label-links", n) for n in _link_lists_after(node))
+            elif key in CHROME_LABELS:
+                yield "label", node
+
+    def read_also_paragraphs(self) -> Iterator[tuple[str, LexborNode]]:
+        """'Lire aussi : <a>title</a>' lines inside a body."""
+        for node in self.scope.css("p, div"):
+            link = node.css_first("a")
+            if link is None:
+                continue
+            text = node.text(deep=True, separator=" ", strip=True)
+            if len(text) > 300 or ":" not in text:
+                continue
+            if label_key(text.split(":", 1)[0]) in RELATED_TITLES and _link_share(node, text) > 0.5:
+                yield "read-also", node
+
+    def orphan_headings(self) -> Iterator[LexborNode]:
+        """Headings with nothing under them: their widget was removed or is filled by JS."""
+        for heading in self.scope.css(",".join(HEADINGS)):
+            following = _next_content(heading, self.scope)
+            if following is None or (
+                following.tag in HEADINGS and following.tag <= heading.tag
+            ):
+                yield heading
+
+
+def teaser_lists(scope: LexborNode) -> Iterator[LexborNode]:
+    """Blocks of >= 3 items that each hold a linked heading and at most a short excerpt."""
+    seen: set[int] = set()
+    for link in scope.css(TEASER_LINKS):
+        item = link.parent
+        container = item.parent
+        # Climb to the block whose children are the repeated teaser items.
+        for _ in range(4):
+            if container is None or container.mem_id in seen:
+                break
+            if _is_teaser_block(container):
+                seen.add(container.mem_id)
+                yield container
+                break
+            item, container = container, container.parent
+
+
+def _is_teaser_block(node: LexborNode) -> bool:
+    items = list(_element_children(node))
+    if len(items) < TEASER_MIN_ITEMS:
+        return False
+    teasers = 0
+    for item in items:
+        heading_link = item.css_first("a" if item.tag in HEADINGS else TEASER_LINKS)
+        if heading_link is None:
+            return False
+        rest = len(item.text(deep=True, strip=True)) - len(heading_link.text(strip=True))
+        if rest > TEASER_MAX_EXCERPT:
+            return False
+        teasers += 1
+    return teasers >= TEASER_MIN_ITEMS
+
+
+def _link_lists_after(node: LexborNode) -> list[LexborNode]:
+    """The link-list siblings that follow a 'Related articles' caption."""
+    found = []
+    sibling = _next_element(node)
+    while sibling is not None and sibling.tag not in HEADINGS:
+        text = sibling.text(deep=True, separator=" ", strip=True)
+        if text and _link_share(sibling, text) < LINK_LIST_DENSITY:
+            break
+        found.append(sibling)
+        sibling = _next_element(sibling)
+    return found
+
+
+def _link_share(node: LexborNode, text: str) -> float:
+    linked = sum(len(a.text(deep=True, separator=" ", strip=True)) for a in node.css("a"))
+    return linked / max(1, len(text))
+
+
+def _element_children(node: LexborNode) -> Iterator[LexborNode]:
+    child = node.child
+    while child is not None:
+        if child.is_element_node:
+            yield child
+        child = child.next
+
+
+def _next_element(node: LexborNode) -> LexborNode | None:
+    sibling = node.next
+    while sibling is not None and not sibling.is_element_node:
+        sibling = sibling.next
+    return sibling
+
+
+def _next_content(node: LexborNode, scope: LexborNode) -> LexborNode | None:
+    """The first following node with text or an image, climbing out of wrappers up to scope."""
+    while node is not None and node.mem_id != scope.mem_id:
+        sibling = node.next
+        while sibling is not None:
+            if sibling.is_text_node:
+                if sibling.text(strip=True):
+                    return sibling
+            elif sibling.is_element_node and (
+                sibling.text(strip=True) or sibling.css_first("img, picture, figure")
+            ):
+                return sibling
+            sibling = sibling.next
+        node = node.parent
+    return None
+
+
+def _inside(node: LexborNode, gone: set[int]) -> bool:
+    if not gone:
+        return False
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in gone:
+            return True
+        parent = parent.parent
+    return False

@@ -1,0 +1,136 @@
+"""Markup signatures of non-content blocks: tags, class/id tokens, anchors, page markers.
+
+Class and id values are split into lower-case tokens on ``-``, ``_``, spaces and camelCase
+humps ("td-post-sharing" → td, post, sharing; "relatedPosts" → related, posts), and rules
+match whole tokens or pairs of adjacent tokens, so "shared" never matches "share" and
+"ad" never matches "head" or "load".
+
+Widget captions ("Plus comme ça", "- Publicité -") live in ``cleaners.labels``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import pairwise
+
+# Elements that never carry article prose.
+NOISE_TAGS: tuple[str, ...] = (
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
+    "button", "select", "input", "textarea", "label", "nav", "aside", "dialog", "menu",
+    "link", "meta", "video", "audio", "map", "math",
+)
+
+# Page chrome: removed unless it wraps the article body.
+CHROME_TAGS: tuple[str, ...] = ("header", "footer", "form")
+
+# One token is enough: each names a widget, never an article body.
+NOISE_TOKENS: frozenset[str] = frozenset(
+    {
+        # share bars and social widgets
+        "share", "sharing", "shares", "sharebar", "sharethis", "social", "socials",
+        "sharedaddy", "addtoany", "a2a", "essb", "heateor", "shareaholic", "sociallinks",
+        # related, recommended, popular
+        "related", "relatedposts", "yarpp", "crp", "jp", "outbrain", "taboola", "trc",
+        "recommended", "recommendations", "recommendation", "popular", "trending",
+        "mostread", "mostpopular", "readmore", "readalso", "suggested", "teasers",
+        # ads
+        "ad", "ads", "adv", "advert", "adverts", "advertisement", "advertising", "adslot",
+        "adspot", "adunit", "adsense", "dfp", "gpt", "sponsor", "sponsored", "promo",
+        "promoted", "publicite", "pub", "banner", "commercial",
+        # subscriptions, consent, login
+        "newsletter", "newsletters", "subscribe", "subscription", "signup", "optin",
+        "mailchimp", "mc4wp", "cookie", "cookies", "consent", "gdpr", "cmp", "didomi",
+        "tarteaucitron", "onetrust", "cookiebot", "login", "signin", "register", "modal",
+        "popup", "overlay",
+        # comments
+        "comment", "comments", "respond", "disqus", "replies",
+        # navigation and page chrome
+        "breadcrumb", "breadcrumbs", "crumb", "crumbs", "pagination", "pager", "menu",
+        "navbar", "navigation", "sidebar", "widget", "widgets", "masthead", "toolbar",
+        "skip", "print", "hidden", "sr", "screenreader", "visually",
+        # tags, bylines, bios
+        "tags", "tagcloud", "keywords", "byline", "bio", "bios", "author", "authors",
+    }
+)
+
+# Adjacent token pairs that name a widget where each token alone is ambiguous.
+NOISE_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("post", "navigation"), ("next", "prev"), ("prev", "next"), ("nav", "links"),
+        ("more", "stories"), ("more", "articles"), ("read", "more"), ("read", "also"),
+        ("you", "may"), ("also", "like"), ("most", "read"), ("most", "popular"),
+        ("block", "title"), ("related", "title"), ("entry", "meta"), ("post", "meta"),
+        ("article", "meta"), ("post", "tags"), ("entry", "tags"), ("tag", "list"),
+        ("td", "a"), ("a", "rec"), ("a", "ad"), ("module", "wrap"), ("single", "related"),
+        ("single", "tags"), ("next", "post"), ("prev", "post"), ("previous", "post"),
+        ("load", "more"), ("inline", "related"), ("see", "also"), ("paywall", "prompt"),
+    }
+)
+
+# Where the article body usually is, most specific first. The first selector that yields
+# a credible block wins; ``article`` is judged separately (it is often a page template).
+ANCHOR_SELECTORS: tuple[str, ...] = (
+    ".td-post-content",
+    "[itemprop~=articleBody]",
+    "[itemprop~=reviewBody]",
+    ".entry-content",
+    ".post-content",
+    ".article-body",
+    ".article__body",
+    ".articleBody",
+    ".story-body",
+    ".post-body",
+)
+
+# A whole-page template rendered as <article> (tagDiv Cloud "tdb_templates").
+TEMPLATE_ARTICLE_TOKENS: frozenset[str] = frozenset({"tdb_templates", "type-tdb_templates"})
+
+# Bot-challenge interstitials served with status 200.
+CHALLENGE_TITLE = re.compile(
+    r"just a moment|checking your browser|attention required|access denied|"
+    r"are you a robot|verify you are (a )?human|ddos protection|please wait while we verify|"
+    r"un instant|vérification de votre navigateur",
+    re.IGNORECASE,
+)
+CHALLENGE_SELECTORS = (
+    "#challenge-form, #challenge-running, #cf-challenge-running, .cf-browser-verification, "
+    "#px-captcha, .g-recaptcha, #captcha-container"
+)
+
+# Consent-manager roots: present on many article pages; a page that has one and no
+# article text left after pruning is a consent wall.
+CONSENT_SELECTORS = (
+    "#didomi-host, .didomi-popup, #tarteaucitronRoot, #cookie-notice, #cookie-law-info-bar, "
+    ".cmplz-cookiebanner, #axeptio_overlay, #onetrust-banner-sdk, #onetrust-consent-sdk, "
+    ".qc-cmp2-container, [id^=sp_message_container], #CybotCookiebotDialog, "
+    ".fc-consent-root, #usercentrics-root, [class*=consent-wall], [id*=consent-wall]"
+)
+CONSENT_WORDS = re.compile(
+    r"cookie|consent|consentement|accepter|accept all|tout accepter|einwilligung|"
+    r"zustimmen|akzeptieren|aceptar|accetta|aceitar|zgod|згод|соглас",
+    re.IGNORECASE,
+)
+
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
+
+
+@lru_cache(maxsize=4096)
+def tokens_of(value: str) -> tuple[str, ...]:
+    """Lower-case tokens of a class or id value (cached: pages repeat the same classes)."""
+    return tuple(t.lower() for t in _TOKEN_SPLIT.split(value) if t)
+
+
+def noise_rule(class_value: str, id_value: str) -> str | None:
+    """The token rule a class/id pair matches (for explanations), or None."""
+    for value in (class_value, id_value):
+        if not value:
+            continue
+        words = tokens_of(value)
+        hit = NOISE_TOKENS.intersection(words)
+        if hit:
+            return f"token:{min(hit)}"
+        for pair in pairwise(words):
+            if pair in NOISE_PAIRS:
+                return f"token:{pair[0]}-{pair[1]}"
+    return None
