@@ -9,6 +9,8 @@ Languages: fr, en, de, es, it, pt, pl, uk, ru. Compare with ``label_key``.
 
 from __future__ import annotations
 
+import re
+
 # Titles of "related / recommended articles" blocks. After article text, such a title
 # followed by a list of titles and truncated teasers starts the tail to cut.
 RELATED_TITLES: frozenset[str] = frozenset(
@@ -94,6 +96,33 @@ CHROME_LABELS: frozenset[str] = frozenset(
         "следующая статья", "оставить комментарий", "комментарии", "метки",
     }
 )
+
+# Paywall and truncation notices: whole sentences, so patterns rather than a set. They
+# are matched (``fullmatch``) against the ``label_key`` of lines up to
+# ``MAX_NOTICE_LENGTH`` characters, so prose that talks about subscribers stays.
+PAYWALL_NOTICE = re.compile(
+    "|".join(
+        (
+            # fr
+            r"il vous reste \d+(?:[.,]\d+)? ?% de cet article à lire\.?"
+            r"(?: la suite est réservée aux abonnés\.?)?",
+            r"la suite est réservée aux abonnés\.?",
+            r"(?:cet )?article réservé aux abonnés\.?",
+            r"déjà abonné ?\?(?: se connecter| connectez-vous)?\.?",
+            r"pour lire la suite(?: de cet article)?, abonnez-vous\.?",
+            # en
+            r"you have \d+ free articles? left(?: this month)?\.?",
+            r"subscribe to continue reading\.?",
+            r"this (?:article|story) is for subscribers only\.?",
+            r"already a subscriber\? (?:log|sign) in\.?",
+            # de, es, it
+            r"dieser artikel ist nur für abonnenten\.?",
+            r"este contenido es exclusivo para suscriptores\.?",
+            r"questo articolo è riservato agli abbonati\.?",
+        )
+    )
+)
+MAX_NOTICE_LENGTH = 200
 
 # A label may carry decoration: "- Publicité -", "Partager cette publication :",
 # "» Lire aussi", "POPULAIRE".

@@ -7,14 +7,22 @@ Three rules, all linear in the text:
    a line after the article, followed only by short titles and truncated teasers; or,
    without a title, a run of title + "…"-teaser pairs that ends the text.
 3. Lines that *are* a boilerplate label ("Partager cette publication :", "Populaire",
-   "- Publicité -") are dropped. Prose that merely contains such words stays.
+   "- Publicité -") or a paywall notice ("Il vous reste 62 % de cet article à lire.")
+   are dropped. Prose that merely contains such words stays.
 """
 
 from __future__ import annotations
 
 import re
 
-from cleaners.labels import CHROME_LABELS, MAX_LABEL_LENGTH, RELATED_TITLES, label_key
+from cleaners.labels import (
+    CHROME_LABELS,
+    MAX_LABEL_LENGTH,
+    MAX_NOTICE_LENGTH,
+    PAYWALL_NOTICE,
+    RELATED_TITLES,
+    label_key,
+)
 from cleaners.normalize import normalize_whitespace
 
 # tagDiv image-ad alt text, as other HTML-to-text tools render it: "![spot_img](…)",
@@ -43,14 +51,17 @@ def clean_text(text: str) -> str:
         text = text.replace("spot_img", "")
     lines = normalize_whitespace(text).split("\n")
     lines = lines[: _related_tail_start(lines)]
-    return normalize_whitespace("\n".join(line for line in lines if not _is_label(line)))
+    return normalize_whitespace("\n".join(line for line in lines if not _is_boilerplate(line)))
 
 
-def _is_label(line: str) -> bool:
-    if not line or len(line) > MAX_LABEL_LENGTH:
+def _is_boilerplate(line: str) -> bool:
+    """A label line ("Partager :", "Populaire") or a paywall notice."""
+    if not line or len(line) > MAX_NOTICE_LENGTH:
         return False
     key = label_key(line)
-    return key in CHROME_LABELS or key in RELATED_TITLES
+    if len(line) <= MAX_LABEL_LENGTH and (key in CHROME_LABELS or key in RELATED_TITLES):
+        return True
+    return PAYWALL_NOTICE.fullmatch(key) is not None
 
 
 def _related_tail_start(lines: list[str]) -> int:

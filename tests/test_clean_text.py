@@ -237,3 +237,28 @@ def test_heading_and_bullets_inside_article_stay() -> None:
 def test_never_raises_and_is_idempotent(text: str) -> None:
     once = clean_text(text)
     assert clean_text(once) == once
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Il vous reste 62\u00a0% de cet article à lire. La suite est réservée aux abonnés.",
+        "Il vous reste 57.09% de cet article à lire.",
+        "La suite est réservée aux abonnés.",
+        "Article réservé aux abonnés",
+        "Déjà abonné ? Se connecter",
+        "You have 4 free articles left this month",
+        "Subscribe to continue reading",
+    ],
+)
+def test_paywall_notice_lines_are_dropped(notice: str) -> None:
+    assert clean_text(f"{PROSE}\n\n{notice}\n\n{PROSE_2}") == f"{PROSE}\n\n{PROSE_2}"
+
+
+def test_prose_about_subscribers_stays() -> None:
+    sentence = (
+        "Le journal affirme que la suite est réservée aux abonnés depuis 2019, "
+        "ce que conteste le syndicat."
+    )
+    text = f"{PROSE}\n\n{sentence}"
+    assert clean_text(text) == text
