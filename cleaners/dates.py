@@ -12,6 +12,9 @@ import re
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+# Earlier "dates" are CMS placeholders such as 0001-01-01, not publication dates.
+MIN_YEAR = 1990
+
 # Month names in the languages the cleaner targets: full forms, the genitive forms
 # Slavic languages use in dates, and the abbreviations newsrooms print.
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
@@ -65,35 +68,26 @@ _CLOCK = re.compile(
 _DATE_PATTERNS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_YMD, _NUMERIC_DMY)
 
 _ONE = r"un|une|a|an|one|ein|eine|einer|einem|uno|una|um|uma"
-_UNITS: dict[str, timedelta] = {
-    "min": timedelta(minutes=1), "minute": timedelta(minutes=1),
-    "minuto": timedelta(minutes=1), "minut": timedelta(minutes=1),
-    "hour": timedelta(hours=1), "heure": timedelta(hours=1), "stunde": timedelta(hours=1),
-    "hora": timedelta(hours=1), "ora": timedelta(hours=1), "ore": timedelta(hours=1),
-    "h": timedelta(hours=1), "hr": timedelta(hours=1),
-    "day": timedelta(days=1), "jour": timedelta(days=1), "tag": timedelta(days=1),
-    "día": timedelta(days=1), "dia": timedelta(days=1), "giorno": timedelta(days=1),
-    "giorni": timedelta(days=1),
-    "week": timedelta(weeks=1), "semaine": timedelta(weeks=1), "woche": timedelta(weeks=1),
-    "semana": timedelta(weeks=1), "settiman": timedelta(weeks=1),
-}
-_UNIT = r"min(?:ute|uto|ut)?s?|minuten|h|hrs?|hours?|heures?|stunden?|horas?|or[ae]|" \
-        r"days?|jours?|tage?n?|días?|dias?|giorn[oi]|weeks?|semaines?|wochen?|semanas?|" \
-        r"settiman[ae]"
-_AMOUNT = rf"(?P<amount>\d{{1,3}}|{_ONE})"  # three digits: no "il y a 10¹² heures" overflow
-# "il y a 6 heures", "vor 6 Stunden", "hace 6 horas", "há 6 horas", "6 hours ago", "6 ore fa"
-_RELATIVE = re.compile(
-    rf"(?:\b(?:il\s+y\s+a|vor|hace|há)\s+{_AMOUNT}\s+(?P<unit>{_UNIT})\b)"
-    rf"|(?:\b{_AMOUNT.replace('amount', 'amount2')}\s+(?P<unit2>{_UNIT})\s+(?:ago|fa)\b)",
-    re.IGNORECASE,
+# Each unit of a relative date, in the languages above, and the time it stands for.
+_UNIT_STEPS = tuple((re.compile(pattern, re.IGNORECASE), step) for pattern, step in (
+    (r"min(?:ute|uto|ut)?s?|minuten", timedelta(minutes=1)),
+    (r"h|hrs?|hours?|heures?|stunden?|horas?|or[ae]", timedelta(hours=1)),
+    (r"days?|jours?|tage?n?|días?|dias?|giorn[oi]", timedelta(days=1)),
+    (r"weeks?|semaines?|wochen?|semanas?|settiman[ae]", timedelta(weeks=1)),
+))
+_UNIT = "|".join(pattern.pattern for pattern, _ in _UNIT_STEPS)
+# three digits at most: "il y a 10¹² heures" is not a date and would overflow
+_AMOUNT = rf"(?P<amount>\d{{1,3}}|{_ONE})\s+(?P<unit>{_UNIT})"
+_RELATIVE = (
+    # "il y a 6 heures", "vor 6 Stunden", "hace 6 horas", "há 6 horas"
+    re.compile(rf"\b(?:il\s+y\s+a|vor|hace|há)\s+{_AMOUNT}\b", re.IGNORECASE),
+    # "6 hours ago", "6 ore fa"
+    re.compile(rf"\b{_AMOUNT}\s+(?:ago|fa)\b", re.IGNORECASE),
 )
 _YESTERDAY = re.compile(r"\b(?:yesterday|hier|gestern|ayer|ieri|ontem|wczoraj|вчора|вчера)\b",
                         re.IGNORECASE)
 _TODAY = re.compile(r"\b(?:today|aujourd'hui|aujourd’hui|heute|hoy|oggi|hoje|dzisiaj|"
                     r"сьогодні|сегодня)\b", re.IGNORECASE)
-
-# Earlier "dates" are CMS placeholders such as 0001-01-01, not publication dates.
-MIN_YEAR = 1990
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOOSE_ISO = re.compile(
@@ -101,8 +95,6 @@ _LOOSE_ISO = re.compile(
     r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
     r"\s*(?P<tz>Z|GMT|UTC|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?$"
 )
-
-
 # "/2025/06/27/slug", "/2025-06-27/slug", "/20250627-slug": dates many CMSs put in paths
 _URL_DATE = re.compile(
     r"/(?P<year>(?:19|20)\d{2})(?:/(?P<month>\d{1,2})/(?P<day>\d{1,2})(?=/)"
@@ -256,12 +248,10 @@ def _with_clock(day: date, following: str) -> str:
 
 
 def _relative_date(text: str, reference: datetime) -> str | None:
-    match = _RELATIVE.search(text)
+    match = next(filter(None, (pattern.search(text) for pattern in _RELATIVE)), None)
     if match:
-        amount_text = (match["amount"] or match["amount2"]).lower()
-        unit_text = (match["unit"] or match["unit2"]).lower()
-        amount = int(amount_text) if amount_text.isdigit() else 1
-        step = _unit_step(unit_text)
+        amount = int(match["amount"]) if match["amount"].isdigit() else 1
+        step = next(step for pattern, step in _UNIT_STEPS if pattern.fullmatch(match["unit"]))
         moment = reference - amount * step
         # Minutes and hours pin a time; days and weeks only a date.
         return _format(moment) if step < timedelta(days=1) else moment.date().isoformat()
@@ -270,10 +260,3 @@ def _relative_date(text: str, reference: datetime) -> str | None:
     if _TODAY.search(text):
         return reference.date().isoformat()
     return None
-
-
-def _unit_step(unit: str) -> timedelta:
-    # Every alternative of _UNIT starts with one of the stems; the longest stem wins
-    # so that "minutes" is not read as "min" + something else.
-    stem = max((stem for stem in _UNITS if unit.startswith(stem)), key=len)
-    return _UNITS[stem]
