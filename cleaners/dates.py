@@ -1,9 +1,10 @@
 """Dates as pages write them, turned into ISO-8601 strings.
 
-Two kinds of input: machine dates from JSON-LD, meta tags and ``time[datetime]``
-(ISO-8601 or RFC 2822), and dates written for readers ("27 juin 2025 14:16",
-"19/08/2025", "il y a 6 heures"). The output keeps what the source knows and no
-more: a UTC offset only when one was given, a bare date when no time was given.
+Three kinds of input: machine dates from JSON-LD, meta tags and ``time[datetime]``
+(ISO-8601 or RFC 2822); dates written for readers ("27 juin 2025 14:16",
+"19/08/2025", "il y a 6 heures"); dates in URL paths ("/2025/06/27/…"). The output
+keeps what the source knows and no more: a UTC offset only when one was given, a
+bare date when no time was given.
 """
 
 from __future__ import annotations
