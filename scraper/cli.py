@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from cleaners import Article
 from scraper import __version__
@@ -33,10 +35,12 @@ from scraper.config import (
     DEFAULT_USER_AGENT,
     FetchSettings,
 )
-from scraper.errors import ScraperError
+from scraper.crawl import CrawlSettings, crawl_database
+from scraper.errors import ConfigError, RunLockedError, ScraperError
 from scraper.export import export_to_path, write_jsonl
 from scraper.fetch import make_client
 from scraper.pipeline import TargetOutcome, scrape_target
+from scraper.sources import load_sources, parse_networks
 from scraper.storage import Store, database_url, open_store, upgrade_database
 
 DEFAULT_COMMAND = "get"
@@ -204,6 +208,83 @@ def upgrade(db: str | None) -> None:
     with scraper_errors():
         upgrade_database(database_url(db))
     click.echo("database schema is up to date", err=True)
+
+
+@main.command()
+@click.argument("sources_file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after fetching N pages.")
+@click.option(
+    "--max-duration",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop claiming new URLs after this long; what is in flight is finished.",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), help="Hosts fetched at once (default: file, 16)."
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr. Default: on when stderr is a terminal.",
+)
+@click.option(
+    "--allow-private",
+    multiple=True,
+    metavar="CIDR",
+    help="Let discovered URLs reach this non-public range (repeatable), e.g. 127.0.0.0/8.",
+)
+@click.pass_context
+def crawl(
+    ctx: click.Context,
+    sources_file: Path,
+    db: str | None,
+    max_pages: int | None,
+    max_duration: float | None,
+    concurrency: int | None,
+    progress: bool | None,
+    allow_private: tuple[str, ...],
+) -> None:
+    """Crawl the sites of a sources file (TOML): feeds, sitemaps, start pages.
+
+    Fetches only what is new, politely (robots.txt, per-host delay), and can be
+    killed at any moment: the next run carries on. Meant for cron. Prints one
+    summary line. Exit codes: 0 ok, 1 some pages failed, 2 bad sources file or
+    option, 75 another crawl is running on the same database.
+    """
+    try:
+        config = load_sources(sources_file)
+        networks = parse_networks(allow_private, "--allow-private")
+    except ConfigError as exc:
+        click.echo(f"scrape crawl: {exc}", err=True)
+        ctx.exit(2)
+    settings = CrawlSettings(
+        max_pages=max_pages,
+        max_duration=max_duration,
+        concurrency=concurrency,
+        allow_private=config.allow_private + networks,
+        sources_file=str(sources_file),
+    )
+    show_bar = sys.stderr.isatty() if progress is None else progress
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, disable=not show_bar
+    ) as bar:
+        task = bar.add_task("crawling")
+        try:
+            report = crawl_database(
+                config,
+                db,
+                settings,
+                on_progress=lambda r: bar.update(task, description=r.summary()),
+            )
+        except RunLockedError as exc:
+            click.echo(f"scrape crawl: {exc}", err=True)
+            ctx.exit(75)
+        except ScraperError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"crawl: {report.summary()}")
+    ctx.exit(report.exit_code)
 
 
 def outcome_record(outcome: TargetOutcome) -> dict[str, Any]:

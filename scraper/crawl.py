@@ -22,14 +22,15 @@ import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import httpx
-from sqlalchemy import insert, update
+from sqlalchemy import insert, make_url, update
 
 import cleaners
 from cleaners import Article
@@ -59,8 +60,9 @@ from scraper.politeness import (
     robots_rules,
 )
 from scraper.records import FetchAttempt, FetchResult
+from scraper.runlock import run_lock
 from scraper.sources import CrawlConfig, IPNetwork, Source
-from scraper.storage import NEW, Store
+from scraper.storage import NEW, Store, database_url, open_store
 from scraper.urls import host_of, is_http_url
 
 T = TypeVar("T")
@@ -70,6 +72,11 @@ CLAIM_BATCH = 8  # URLs one host task leases at a time
 WRITE_BATCH = 64  # results the writer commits together at most
 WRITE_LINGER = 0.05  # seconds the writer waits to fill a batch
 IDLE_POLL = 0.2  # seconds between looks at the frontier when no host is busy
+# Errors that say a host must not be fetched at all, unlike an unreachable robots.txt.
+_REFUSED_KINDS = frozenset(
+    {FetchErrorKind.BLOCKED_ADDRESS, FetchErrorKind.BAD_SCHEME, FetchErrorKind.INVALID_URL}
+)
+CLEANER_ERROR = "cleaner_error"  # error kind of a page on which the cleaner raised
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +182,26 @@ class _Result:
     seeds: tuple[Discovered, ...] = ()  # sitemaps to re-read every run
 
 
+def crawl_database(
+    config: CrawlConfig,
+    db: str | None,
+    settings: CrawlSettings = CrawlSettings(),
+    *,
+    on_progress: Callable[[CrawlReport], None] | None = None,
+) -> CrawlReport:
+    """Take the run lock of ``db``, open it and crawl; ``RunLockedError`` if a run holds it."""
+    url = make_url(database_url(db))
+    # SQLite: an flock next to the file. Other databases will take an advisory
+    # lock in the database itself; until then they run unlocked.
+    lock = (
+        run_lock(url.database)
+        if url.get_backend_name() == "sqlite" and url.database
+        else nullcontext()
+    )
+    with lock, open_store(db) as store:
+        return run_crawl(config, store, settings, on_progress=on_progress)
+
+
 def run_crawl(
     config: CrawlConfig,
     store: Store,
@@ -184,7 +211,7 @@ def run_crawl(
 ) -> CrawlReport:
     """Crawl every source of ``config`` into ``store`` until nothing is due or a limit hits.
 
-    The caller holds the run lock (``scraper.runlock``).
+    The caller holds the run lock (``crawl_database`` takes it).
     """
     return asyncio.run(_Crawl(config, store, settings, on_progress).run())
 
@@ -322,14 +349,16 @@ class _Crawl:
         source = self._sources.get(claim.source)
         if source is None:  # the source was removed from the file since
             return _Result(claim, Outcome(claim.id, State.SKIPPED, outcome="no_source"))
-        rules = await self._robots_for(client, claim)
+        try:
+            rules = await self._robots_for(client, claim)
+        except FetchError as error:
+            return self._failed(claim, error)
         if rules.unavailable:
             retry_at = datetime.now(UTC) + timedelta(seconds=ROBOTS_UNAVAILABLE_SECONDS)
             outcome = Outcome(claim.id, State.PENDING, "robots_unavailable", retry_at=retry_at)
             return _Result(claim, replace(outcome, keep_attempts=True))
         if not rules.allows(claim.url, self._config.user_agent):
             return _Result(claim, Outcome(claim.id, State.SKIPPED, outcome="robots"))
-        self._pacer.apply_crawl_delay(claim.host, rules.crawl_delay(self._config.user_agent))
         try:
             async with self._pacer.turn(claim.host):
                 self._tally.fetched += 1
@@ -356,9 +385,13 @@ class _Crawl:
             try:
                 document = await fetch_document(client, origin + "robots.txt", self._fetch_settings)
                 status, body = document.status, document.body
-            except FetchError:
+            except FetchError as error:
+                if error.kind in _REFUSED_KINDS:
+                    raise  # the host itself may not be reached: its URLs fail, not wait
                 status, body = None, None
-        rules = self._robots[origin] = robots_rules(status, body, time.monotonic())
+            rules = self._robots[origin] = robots_rules(status, body, time.monotonic())
+            # Inside the turn, so the gap after this very request already honours it.
+            self._pacer.apply_crawl_delay(claim.host, rules.crawl_delay(self._config.user_agent))
         return rules
 
     def _failed(self, claim: Claim, error: FetchError) -> _Result:
@@ -376,9 +409,17 @@ class _Crawl:
 
     async def _page_result(self, claim: Claim, source: Source, page: FetchResult) -> _Result:
         want_links = claim.kind == Kind.LISTING or claim.depth < source.max_depth
-        analysis = await self._analyse(
-            claim.kind, page.body, page.final_url, page.header_map, want_links
-        )
+        try:
+            analysis = await self._analyse(
+                claim.kind, page.body, page.final_url, page.header_map, want_links
+            )
+        except BrokenExecutor:
+            raise  # a worker died (out of memory?): no later page can be cleaned either
+        except Exception as exc:  # one page that crashes the cleaner must not end the run
+            self._tally.failed[CLEANER_ERROR] += 1
+            error = FetchError(page.final_url, CLEANER_ERROR, f"{type(exc).__name__}: {exc}")
+            outcome = Outcome(claim.id, State.FAILED, "failed", CLEANER_ERROR)
+            return _Result(claim, outcome, page_attempt(page, error))
         found = self._links(source, claim.depth, analysis.links)
         if claim.kind != Kind.ARTICLE:
             outcome = Outcome(claim.id, State.DONE, "listing")
@@ -498,20 +539,23 @@ class _Crawl:
         again by the next run and come out as duplicates: nothing is lost or doubled.
         """
         known: list[tuple[str, str, str]] = []
+        outcomes: list[Outcome] = []
         for result in batch:
-            if result.attempt is None:
-                continue
-            saved = self._store.save(result.attempt, result.article, result.urls)
-            if result.article is not None:
-                if saved.status == NEW:
-                    self._tally.new += 1
-                else:
-                    self._tally.duplicate += 1
-                canonical = result.outcome.canonical_url
-                if canonical is not None and canonical != result.claim.url:
-                    known.append((canonical, host_of(canonical), result.claim.source))
+            outcome = result.outcome
+            if result.attempt is not None:
+                saved = self._store.save(result.attempt, result.article, result.urls)
+                if result.article is not None:
+                    outcome = replace(outcome, outcome=saved.status)
+                    if saved.status == NEW:
+                        self._tally.new += 1
+                    else:
+                        self._tally.duplicate += 1
+                    canonical = outcome.canonical_url
+                    if canonical is not None and canonical != result.claim.url:
+                        known.append((canonical, host_of(canonical), result.claim.source))
+            outcomes.append(outcome)
         self._frontier.mark_known(known)
-        self._frontier.finish([result.outcome for result in batch])
+        self._frontier.finish(outcomes)
         self._frontier.add_seeds(seed for result in batch for seed in result.seeds)
         self._tally.discovered += self._frontier.add(
             item for result in batch for item in result.found

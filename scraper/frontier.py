@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from scraper.models import FrontierRow
 from scraper.storage import Store
+from scraper.urls import url_key
 
 DEFAULT_LEASE_SECONDS = 300.0  # longer than a page's deadline plus its cleaning
 
@@ -106,7 +107,10 @@ class Frontier:
         self._lease = timedelta(seconds=lease_seconds)
 
     def add(self, found: Iterable[Discovered]) -> int:
-        """Insert URLs not seen before; revive done ones whose sitemap ``lastmod`` moved.
+        """Insert URLs not seen before; revive done ones a sitemap says changed since.
+
+        URLs are told apart by ``url_key``, so tracking parameters, ``www.`` or
+        a trailing slash do not make a second entry for one page.
 
         Returns how many rows were inserted or revived.
         """
@@ -117,7 +121,7 @@ class Frontier:
         stmt = insert.values(rows)
         excluded = stmt.excluded
         stmt = stmt.on_conflict_do_update(
-            index_elements=["url"],
+            index_elements=["url_key"],
             set_={
                 "state": State.PENDING,
                 "attempts": 0,
@@ -128,7 +132,8 @@ class Frontier:
             where=and_(
                 FrontierRow.state == State.DONE,
                 excluded.lastmod.is_not(None),
-                or_(FrontierRow.lastmod.is_(None), FrontierRow.lastmod < excluded.lastmod),
+                # Changed after we fetched it (updated_at of a done row).
+                FrontierRow.updated_at < excluded.lastmod,
             ),
         )
         with self._store.write() as conn:
@@ -141,7 +146,7 @@ class Frontier:
             return
         stmt = self._insert().values(rows)
         stmt = stmt.on_conflict_do_update(
-            index_elements=["url"],
+            index_elements=["url_key"],
             set_={
                 "state": State.PENDING,
                 "attempts": 0,
@@ -300,6 +305,7 @@ class Frontier:
         now = self._clock()
         return {
             "url": item.url,
+            "url_key": url_key(item.url),
             "host": item.host,
             "source": item.source,
             "kind": item.kind,

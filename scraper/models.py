@@ -7,13 +7,16 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -84,6 +87,12 @@ class ArticleRow(Base):
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     first_seen: Mapped[datetime] = mapped_column(index=True)
     last_seen: Mapped[datetime]
+    # The earliest article this one is a near-copy of (scraper.neardup); None if none.
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    cleaner_version: Mapped[str | None] = mapped_column(String(32))  # cleaners.__version__
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)  # scraper.neardup.Signature
 
     urls: Mapped[list[ArticleUrlRow]] = relationship(back_populates="article")
 
@@ -141,7 +150,8 @@ class FrontierRow(Base):
     __tablename__ = "frontier"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(String(2083), unique=True)
+    url: Mapped[str] = mapped_column(String(2083))  # as first found: the one fetched
+    url_key: Mapped[str] = mapped_column(String(2083), unique=True)  # scraper.urls.url_key
     host: Mapped[str] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16))  # article, listing, feed, sitemap
@@ -183,3 +193,38 @@ class CrawlRunRow(Base):
     failed_by_kind: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     elapsed: Mapped[float | None] = mapped_column(Float)
     exit_code: Mapped[int | None] = mapped_column(Integer)
+
+
+# --- NLP: near-duplicate index and raw archive (scraper.neardup, scraper.archive) ---
+
+
+class ArticleBandRow(Base):
+    """One LSH band hash of an article's MinHash: articles sharing a (band, hash) are candidates.
+
+    The index lives here rather than in memory, so each new article is compared
+    with everything stored before it by one indexed query, across runs and machines.
+    """
+
+    __tablename__ = "article_bands"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_article_bands_band_hash", "band", "hash"),)
+
+
+class RawPageRow(Base):
+    """The response body and headers of one fetch, compressed, for ``scrape reclean``."""
+
+    __tablename__ = "raw_pages"
+
+    fetch_id: Mapped[int] = mapped_column(
+        ForeignKey("fetches.id", ondelete="CASCADE"), primary_key=True
+    )
+    headers: Mapped[list[list[str]]] = mapped_column(JSON)  # [[name, value], ...] in order
+    codec: Mapped[str] = mapped_column(String(8))  # how ``body`` is compressed: "zstd"
+    size: Mapped[int] = mapped_column(Integer)  # bytes before compression
+    body: Mapped[bytes] = mapped_column(LargeBinary)

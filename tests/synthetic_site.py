@@ -25,13 +25,14 @@ import hashlib
 import random
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import escape
 
-_WORDS = (
+_WORD_TEXT = (
     "gouvernement ministre réforme budget région conseil municipal élection député vote "
     "entreprise salariés grève accord syndicat hôpital médecins patients école enseignants "
     "élèves université chercheurs étude climat sécheresse agriculteurs récolte prix énergie "
@@ -39,7 +40,8 @@ _WORDS = (
     "musique théâtre exposition musée football match victoire équipe saison entraîneur "
     "tribunal procès avocat enquête police justice décision rapport commission sénat "
     "mairie projet logement loyer marché commerce emploi chômage croissance inflation"
-).split()
+)
+_WORDS = tuple(_WORD_TEXT.split())
 _BASE_DATE = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
 PARAGRAPHS_PER_ARTICLE = 5
 FEED_SIZE = 10
@@ -111,7 +113,8 @@ class SyntheticSite:
 
     def _slug(self, host: str, number: int) -> str:
         rng = self._rng(host, number)
-        return "-".join(rng.choice(_WORDS) for _ in range(3)).replace("é", "e").replace("è", "e")
+        words = "-".join(rng.choice(_WORDS) for _ in range(3))
+        return unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
 
     def title(self, host: str, number: int) -> str:
         rng = self._rng(host, -number - 1)
@@ -163,27 +166,37 @@ class SyntheticSite:
 <li class="menu-item"><a href="/tag/politique/">Politique</a></li></ul></div>
 <div id="tdb-autoload-article"><div class="td-main-content-wrap"><div class="tdc-content-wrap">
 <article class="tdb_templates type-tdb_templates">
-<div class="td_block_wrap tdb_title"><div class="tdb-block-inner"><h1 class="tdb-title-text">{title}</h1></div></div>
-<div class="tdb_single_date"><time class="entry-date updated td-module-date" datetime="{published}">{published[:10]}</time></div>
-<div class="tdb_single_post_share"><div class="td-post-sharing tdb-block"><div class="td-post-sharing-visible">
-<div class="td-social-share-text">Partager</div><a class="td-social-network td-social-facebook" href="#"><div class="td-social-but-text">Facebook</div></a>
+<div class="td_block_wrap tdb_title"><div class="tdb-block-inner">
+<h1 class="tdb-title-text">{title}</h1></div></div>
+<div class="tdb_single_date">
+<time class="entry-date updated td-module-date" datetime="{published}">{published[:10]}</time></div>
+<div class="tdb_single_post_share"><div class="td-post-sharing tdb-block">
+<div class="td-post-sharing-visible">
+<div class="td-social-share-text">Partager</div>
+<a class="td-social-network td-social-facebook" href="#">
+<div class="td-social-but-text">Facebook</div></a>
 </div></div></div>
-<div class="td_block_wrap tdb_single_content td-post-content tagdiv-type"><div class="tdb-block-inner td-fix-index">
+<div class="td_block_wrap tdb_single_content td-post-content tagdiv-type">
+<div class="tdb-block-inner td-fix-index">
 {body}
 </div></div>
 {spots}
-<div class="td_block_wrap td_block_title"><h4 class="td-block-title"><span>populaire</span></h4></div>
+<div class="td_block_wrap td_block_title"><h4 class="td-block-title"><span>populaire</span></h4>
+</div>
 <div class="td_block_wrap tdb_single_related tdb-single-related-posts">
 <div class="td-block-title-wrap"><h4 class="td-block-title"><span>Plus comme ça</span></h4></div>
 <div class="td_block_inner tdb-block-inner">
 {related_html}
 </div></div>
-<div class="td_block_wrap tdb_single_comments"><div id="comments" class="comments"><div id="respond" class="comment-respond">
+<div class="td_block_wrap tdb_single_comments"><div id="comments" class="comments">
+<div id="respond" class="comment-respond">
 <h3 id="reply-title" class="comment-reply-title">LAISSER UN COMMENTAIRE</h3>
-<form id="commentform"><textarea></textarea><div class="td-warning-comment">Veuillez saisir votre commentaire!</div></form>
+<form id="commentform"><textarea></textarea>
+<div class="td-warning-comment">Veuillez saisir votre commentaire!</div></form>
 </div></div></div>
 </article></div></div></div>
-<div class="tdc-footer-wrap"><div class="td-sub-footer-copy">© Copyright 2025 Le Synthétique</div></div>
+<div class="tdc-footer-wrap"><div class="td-sub-footer-copy">© Copyright 2025 Le Synthétique</div>
+</div>
 </div></body></html>
 """
         return html.encode("utf-8")

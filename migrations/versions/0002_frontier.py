@@ -23,6 +23,7 @@ def upgrade() -> None:
         "frontier",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("url", sa.String(length=2083), nullable=False),
+        sa.Column("url_key", sa.String(length=2083), nullable=False),
         sa.Column("host", sa.String(length=255), nullable=False),
         sa.Column("source", sa.String(length=255), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -40,7 +41,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("error_kind", sa.String(length=32), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_frontier")),
-        sa.UniqueConstraint("url", name=op.f("uq_frontier_url")),
+        sa.UniqueConstraint("url_key", name=op.f("uq_frontier_url_key")),
     )
     op.create_index(
         "ix_frontier_state_next_attempt_at", "frontier", ["state", "next_attempt_at"]
