@@ -23,12 +23,11 @@ from cleaners.labels import (
     RELATED_TITLES,
     label_key,
 )
-from cleaners.normalize import normalize_whitespace
+from cleaners.normalize import join_lines, normalize_whitespace
 
 # tagDiv image-ad alt text, as other HTML-to-text tools render it: "![spot_img](…)",
 # "[spot_img]". The bare word is removed with a plain (much faster) str.replace.
 _SPOT_IMG_MARKUP = re.compile(r"!?\[spot_img\](?:\([^)\s]*\))?")
-_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*[\])]?$")
 
 # A line this long is article prose: the related tail must come after one.
 PROSE_MIN_LENGTH = 80
@@ -51,7 +50,7 @@ def clean_text(text: str) -> str:
         text = text.replace("spot_img", "")
     lines = normalize_whitespace(text).split("\n")
     lines = lines[: _related_tail_start(lines)]
-    return normalize_whitespace("\n".join(line for line in lines if not _is_boilerplate(line)))
+    return join_lines(line for line in lines if not _is_boilerplate(line))
 
 
 def _is_boilerplate(line: str) -> bool:
@@ -96,7 +95,7 @@ def _is_teaser_list(lines: list[str]) -> bool:
         items += 1
         sentences += line.endswith(".")
         titles_only = titles_only and len(line) <= MAX_TITLE_LENGTH
-        any_truncated = any_truncated or _TRUNCATED.search(line) is not None
+        any_truncated = any_truncated or _is_truncated(line)
     return any_truncated or (titles_only and 2 * sentences <= items)
 
 
@@ -117,7 +116,12 @@ def _untitled_teaser_run_start(lines: list[str]) -> int:
 def _is_title_teaser_pair(title: str, teaser: str) -> bool:
     return (
         len(title) <= MAX_TITLE_LENGTH
-        and not _TRUNCATED.search(title)
+        and not _is_truncated(title)
         and len(teaser) <= MAX_TEASER_LENGTH
-        and _TRUNCATED.search(teaser) is not None
+        and _is_truncated(teaser)
     )
+
+
+def _is_truncated(line: str) -> bool:
+    """Ends with an ellipsis, bare or bracketed: "...", "…", "[…]", "(...)"."""
+    return line.rstrip("])").endswith(("...", "…"))

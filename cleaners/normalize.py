@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 
 # Invisible characters that change nothing a reader sees.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
@@ -60,9 +61,13 @@ def normalize_whitespace(text: str) -> str:
     # str.split() and str.splitlines() know every Unicode space and line break, and run
     # far faster than a regular expression over the whole text (this is on the hot path
     # of every extraction).
+    return join_lines(" ".join(line.split()) for line in text.splitlines())
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Join trimmed lines, keeping at most one blank line between paragraphs."""
     kept: list[str] = []
-    for line in text.splitlines():
-        line = " ".join(line.split())
+    for line in lines:
         if line or (kept and kept[-1]):
             kept.append(line)
     return "\n".join(kept).strip("\n")

@@ -262,3 +262,13 @@ def test_prose_about_subscribers_stays() -> None:
     )
     text = f"{PROSE}\n\n{sentence}"
     assert clean_text(text) == text
+
+
+@pytest.mark.parametrize("ellipsis", ["...", "…", " […]", " (...)"])
+def test_every_ellipsis_form_marks_a_teaser(ellipsis: str) -> None:
+    items = [
+        (f"Titre numéro {n} d'un autre article", f"Le début du résumé {n}{ellipsis}")
+        for n in range(3)
+    ]
+    text = f"{PROSE}\n\n" + "\n\n".join(f"{h}\n\n{t}" for h, t in items)
+    assert clean_text(text) == PROSE
