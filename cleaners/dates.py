@@ -202,7 +202,10 @@ def parse_visible_date(text: str, reference: datetime | None = None) -> str | No
         return absolute
     if reference is None:
         return None
-    return _relative_date(text, reference)
+    try:
+        return _relative_date(text, reference)
+    except OverflowError:  # a reference near year 1 or 9999 has no "6 hours before"
+        return None
 
 
 def _absolute_date(text: str) -> str | None:

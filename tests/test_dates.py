@@ -106,10 +106,10 @@ def test_impossible_clock_keeps_the_date() -> None:
     assert parse_visible_date("27 juin 2025 99:99") == "2025-06-27"
 
 
-@given(st.text(max_size=200))
-def test_never_raises_and_returns_iso(text: str) -> None:
-    for found in (parse_visible_date(text, datetime(2025, 1, 1, tzinfo=UTC)),
-                  normalize_iso(text)):
+@given(st.text(max_size=200),
+       st.datetimes(timezones=st.sampled_from([None, UTC, timezone(timedelta(hours=14))])))
+def test_never_raises_and_returns_iso(text: str, reference: datetime) -> None:
+    for found in (parse_visible_date(text, reference), normalize_iso(text), date_from_url(text)):
         if found is not None:
             datetime.fromisoformat(found)
 
@@ -131,3 +131,8 @@ def test_absurd_relative_amounts_are_not_dates() -> None:
 ])
 def test_date_from_url(url: str | None, expected: str | None) -> None:
     assert date_from_url(url) == expected
+
+
+def test_reference_at_the_edge_of_time_gives_no_relative_date() -> None:
+    assert parse_visible_date("il y a 6 heures", datetime(1, 1, 1, tzinfo=UTC)) is None
+    assert parse_visible_date("hier", datetime(1, 1, 1)) is None
