@@ -7,16 +7,17 @@ the cleaner's output; ``fixtures/regen.py`` rewrites one on purpose only.
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime
 from functools import cache
 
 import pytest
-from helpers_fixtures import GoldenPage, golden_page_names, load_golden_page
+from helpers_fixtures import PAGES, GoldenPage, golden_page_names, load_golden_page
 
 from cleaners import Article
 from cleaners.decode import decode_html
-from cleaners.normalize import normalize_whitespace
+from cleaners.normalize import content_hash, normalize_whitespace
 
 NAMES = golden_page_names()
 
@@ -71,6 +72,22 @@ def test_there_are_golden_pages() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_fetch_context_is_complete(name: str) -> None:
+    meta = json.loads((PAGES / f"{name}.meta.json").read_text("utf-8"))
+    assert {"url", "final_url", "content_type", "status"} <= meta.keys()
+    assert meta["final_url"].startswith("https://") and meta["status"] == 200
+
+
+def test_dedup_pairs_are_what_the_storage_tests_need() -> None:
+    """F01b is F01 with another related tail (one article); F05 is the same event told
+    differently (another article)."""
+    assert page("F01").expected_text == page("F01b").expected_text
+    assert page("F01").html != page("F01b").html
+    assert page("F01").url != page("F01b").url
+    assert content_hash(page("F01").expected_text) != content_hash(page("F05").expected_text)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_expected_text_lines_are_in_the_page(name: str) -> None:
     source = visible_source(name)
     for line in filter(None, page(name).expected_text.split("\n")):
@@ -89,6 +106,11 @@ def test_negative_strings_are_in_the_page_but_not_in_the_expectation(name: str) 
 
 
 # -- the cleaner on the fixtures ---------------------------------------------------------
+
+
+def test_same_article_under_two_urls_hashes_the_same() -> None:
+    assert content_hash(article("F01").text) == content_hash(article("F01b").text)
+    assert content_hash(article("F01").text) != content_hash(article("F05").text)
 
 
 @pytest.mark.parametrize("name", NAMES)
