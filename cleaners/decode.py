@@ -49,6 +49,12 @@ _META_CHARSET = re.compile(
 # label is wrong for the whole page and detection decides.
 _MOSTLY_UTF8_RATIO = 2
 
+# windows-1252 is the web's default legacy encoding (the WHATWG fallback for Western
+# pages). Detection on a short page often ranks a Baltic or Central European code page
+# a hair ahead of it ("coūte" for "coûte"), so a windows-1252 candidate whose chaos
+# score is within this margin of the best one is preferred.
+_CP1252_CHAOS_MARGIN = 0.05
+
 
 @dataclass(frozen=True, slots=True)
 class DecodedHtml:
@@ -97,8 +103,18 @@ def decode(data: bytes, content_type: str | None = None) -> DecodedHtml:
     # Nothing declared, or nothing declared that fits the bytes.
     if utf8 is not None:
         return utf8
-    best = charset_normalizer.from_bytes(data).best()
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
     if best is not None:
+        best = next(
+            (
+                match
+                for match in matches
+                if "cp1252" in match.could_be_from_charset
+                and match.chaos <= best.chaos + _CP1252_CHAOS_MARGIN
+            ),
+            best,
+        )
         return DecodedHtml(str(best), _python_codec(best.encoding) or best.encoding, "detected")
     return DecodedHtml(data.decode("utf-8", "replace"), "utf-8", "fallback")
 
