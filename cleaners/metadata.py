@@ -61,11 +61,9 @@ _MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:
                   "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
 _PUBLISHED_TIME = ("time[itemprop=datePublished]", "time.published", "time.entry-date",
                    "article time[datetime]", "time[datetime]")
-# Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16"),
-# looked for in the article first: sidebars list other stories with their dates.
+# Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
 _DATED = ("[class*=date i]", "[class*=posted i]", "[class*=byline i]", "[class*=meta i]",
           "time")
-_VISIBLE_DATE = (*(f"article {selector}" for selector in _DATED), *_DATED)
 _MAX_VISIBLE_DATE_CANDIDATES = 30
 _MAX_DATE_TEXT = 120
 _HEADLINE = ("h1[itemprop=headline]", "h1.entry-title", "h1.tdb-title-text", "article h1",
@@ -282,7 +280,12 @@ def _iso_values(values: Iterable[str | None]) -> list[str]:
 
 
 def _visible_date(tree: LexborHTMLParser, fetched_at: datetime | None) -> str | None:
-    nodes = (node for selector in _VISIBLE_DATE for node in tree.css(selector))
+    # The article first: sidebars list other stories with their dates. Searched from
+    # the article node, not with an "article …" selector, which walks every
+    # candidate's ancestors and crawls on deeply nested pages.
+    article = tree.css_first("article")
+    scopes = (tree,) if article is None else (article, tree)
+    nodes = (node for scope in scopes for selector in _DATED for node in scope.css(selector))
     for node in islice(nodes, _MAX_VISIBLE_DATE_CANDIDATES):
         text = node.text(separator=" ")
         if len(text) <= _MAX_DATE_TEXT:

@@ -422,3 +422,10 @@ def test_url_date_is_the_last_resort() -> None:
     assert metadata_of(url="https://exemple.fr/2025/06/27/crue/").published == "2025-06-27"
     assert metadata_of(body='<span class="date">28 juin 2025</span>',
                        url="https://exemple.fr/2025/06/27/crue/").published == "2025-06-28"
+
+
+def test_ten_thousand_nested_blocks() -> None:
+    page = ("<article>" + "<div class='meta'>" * 10_000 + "<span class='date'>27 juin 2025"
+            "</span>" + "</div>" * 10_000 + "</article>")
+    meta = read_metadata(LexborHTMLParser(page), "https://exemple.fr/breve")
+    assert meta.published == "2025-06-27"
