@@ -10,6 +10,10 @@ from cleaners.extract import extract, paragraph_hash
 from cleaners.lines import clean_text
 from cleaners.normalize import content_hash, normalize_for_hash
 
+# Bumped whenever the text ``extract`` gives for a page changes; stored with each
+# article, so ``scrape reclean`` can tell which articles an older cleaner made.
+__version__ = "0.2.0"
+
 __all__ = [
     "Article",
     "Explanation",

@@ -24,26 +24,20 @@ _AROUND_NEWLINE = re.compile(r" ?\n ?")
 MAX_TREE_SIZE = 30_000  # elements; bigger pruned pages are rendered without trafilatura
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["max_tree_size"] = str(MAX_TREE_SIZE)
-_OPTIONS = Extractor(
-    config=_CONFIG,
-    fast=True,
-    precision=True,
-    comments=False,
-    tables=True,
-    images=False,
-    formatting=False,
-    dedup=False,
-    with_metadata=False,
-)
+_COMMON = {"config": _CONFIG, "fast": True, "comments": False, "tables": True, "images": False,
+           "formatting": False, "dedup": False, "with_metadata": False}
+PRECISE = Extractor(precision=True, **_COMMON)
+# Precision mode gives up on some layouts (tables, thin markup): the balanced retry.
+BALANCED = Extractor(**_COMMON)
 
 # Own renderer (deadline path): elements that are one block each.
 _BLOCK_SELECTOR = "p, h1, h2, h3, h4, h5, h6, li, pre, blockquote, td, th, dd, dt"
 MAX_RENDERED_BLOCKS = 5000
 
 
-def trafilatura_blocks(html: str) -> list[str]:
+def trafilatura_blocks(html: str, options: Extractor = PRECISE) -> list[str]:
     """Blocks of the main text trafilatura finds in ``html``."""
-    document = trafilatura.bare_extraction(html, options=_OPTIONS)
+    document = trafilatura.bare_extraction(html, options=options)
     if document is None or document.body is None:
         return []
     blocks: list[str] = []

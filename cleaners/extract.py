@@ -24,7 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.anchor import find_anchor
 from cleaners.article import Article, Reason
-from cleaners.blocks import blocks_from_tree, trafilatura_blocks
+from cleaners.blocks import BALANCED, PRECISE, blocks_from_tree, trafilatura_blocks
 from cleaners.decode import decode_html
 from cleaners.language import detect_language
 from cleaners.lines import clean_text
@@ -40,6 +40,8 @@ DEFAULT_DEADLINE = 5.0  # seconds of work for one document
 # TRAFILATURA_MIN_BUDGET seconds left, the pruned tree is rendered directly instead.
 TRAFILATURA_MAX_CHARS = 1_500_000
 TRAFILATURA_MIN_BUDGET = 1.0
+# A precise extraction shorter than this is retried in trafilatura's balanced mode.
+MIN_PRECISE_CHARS = 250
 PARAGRAPH_HASH_CHARS = 16
 
 
@@ -146,9 +148,12 @@ def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
     pruned = scope.html or ""
     if len(pruned) > TRAFILATURA_MAX_CHARS or clock.remaining() < TRAFILATURA_MIN_BUDGET:
         return blocks_from_tree(scope)
-    if scope.tag != "body":
-        pruned = f"<html><body>{pruned}</body></html>"
-    return trafilatura_blocks(pruned)
+    # trafilatura needs a whole document: a bare <body> string parses to nothing.
+    pruned = f"<html>{pruned}</html>" if scope.tag == "body" else f"<html><body>{pruned}</body></html>"
+    blocks = trafilatura_blocks(pruned, PRECISE)
+    if sum(map(len, blocks)) < MIN_PRECISE_CHARS:
+        blocks = trafilatura_blocks(pruned, BALANCED) or blocks
+    return blocks
 
 
 def _finish(

@@ -32,10 +32,11 @@ TEASER_MIN_ITEMS = 3
 TEASER_MAX_EXCERPT = 400
 # Share of a block's text that sits in links for it to count as a link list.
 LINK_LIST_DENSITY = 0.6
-# A class/id match is ignored on a block holding this share of the scope's text:
-# a body container with a stray "social" class must survive when no anchor protects it.
-MAX_TEXT_SHARE = 0.6
-MIN_GUARDED_TEXT = 1500
+# A class/id match is ignored on a block holding this share of the scope's prose
+# (paragraphs of PROSE_MIN_CHARS or more): a body container with a stray "social" or
+# "author" class must survive when no anchor protects it.
+MAX_PROSE_SHARE = 0.5
+PROSE_MIN_CHARS = 100
 
 
 def prune(scope: LexborNode, anchor: LexborNode | None, record: Recorder | None = None) -> None:
@@ -69,7 +70,7 @@ class _Pruner:
         while node is not None:
             self.protected.add(node.mem_id)
             node = node.parent
-        self.scope_text = len(scope.text(deep=True, separator=" ", strip=True))
+        self.scope_prose = _prose_chars(scope)
 
     def run(self) -> None:
         self.drop(("tag", n) for n in self.scope.css(",".join(NOISE_TAGS)))
@@ -109,10 +110,7 @@ class _Pruner:
             yield rule, node
 
     def holds_most_text(self, node: LexborNode) -> bool:
-        if self.scope_text < MIN_GUARDED_TEXT:
-            return False
-        share = len(node.text(deep=True, separator=" ", strip=True)) / self.scope_text
-        return share >= MAX_TEXT_SHARE
+        return self.scope_prose > 0 and _prose_chars(node) >= MAX_PROSE_SHARE * self.scope_prose
 
     def labels(self) -> Iterator[tuple[str, LexborNode]]:
         """Short elements whose whole text is a widget caption, and the links they announce."""
@@ -193,6 +191,11 @@ def _link_lists_after(node: LexborNode) -> list[LexborNode]:
         found.append(sibling)
         sibling = _next_element(sibling)
     return found
+
+
+def _prose_chars(node: LexborNode) -> int:
+    lengths = (len(p.text(deep=True, strip=True)) for p in node.css("p"))
+    return sum(n for n in lengths if n >= PROSE_MIN_CHARS)
 
 
 def _link_share(node: LexborNode, text: str) -> float:

@@ -31,7 +31,7 @@ NOISE_TOKENS: frozenset[str] = frozenset(
         "share", "sharing", "shares", "sharebar", "sharethis", "social", "socials",
         "sharedaddy", "addtoany", "a2a", "essb", "heateor", "shareaholic", "sociallinks",
         # related, recommended, popular
-        "related", "relatedposts", "yarpp", "crp", "jp", "outbrain", "taboola", "trc",
+        "related", "relatedposts", "yarpp", "outbrain", "taboola",
         "recommended", "recommendations", "recommendation", "popular", "trending",
         "mostread", "mostpopular", "readmore", "readalso", "suggested", "teasers",
         # ads
@@ -48,7 +48,7 @@ NOISE_TOKENS: frozenset[str] = frozenset(
         # navigation and page chrome
         "breadcrumb", "breadcrumbs", "crumb", "crumbs", "pagination", "pager", "menu",
         "navbar", "navigation", "sidebar", "widget", "widgets", "masthead", "toolbar",
-        "skip", "print", "hidden", "sr", "screenreader", "visually",
+        "skip",
         # tags, bylines, bios
         "tags", "tagcloud", "keywords", "byline", "bio", "bios", "author", "authors",
     }
@@ -112,13 +112,23 @@ CONSENT_WORDS = re.compile(
     re.IGNORECASE,
 )
 
-_TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[\s_\-]+")
+_CAMEL_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# camelCase parts shorter than this mean a generated hash ("hJpRRP"), not words.
+MIN_CAMEL_PART = 3
 
 
 @lru_cache(maxsize=4096)
 def tokens_of(value: str) -> tuple[str, ...]:
     """Lower-case tokens of a class or id value (cached: pages repeat the same classes)."""
-    return tuple(t.lower() for t in _TOKEN_SPLIT.split(value) if t)
+    found: list[str] = []
+    for word in _WORD_SPLIT.split(value):
+        parts = _CAMEL_SPLIT.split(word)
+        if len(parts) > 1 and min(map(len, parts)) >= MIN_CAMEL_PART:
+            found.extend(p.lower() for p in parts)
+        elif word:
+            found.append(word.lower())
+    return tuple(found)
 
 
 def noise_rule(class_value: str, id_value: str) -> str | None:
