@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,6 +25,7 @@ from fault_server import (
     closed_port,
 )
 
+import cleaners
 from scraper.config import FetchSettings
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import fetch_page, fetch_page_async, make_async_client, make_client
@@ -33,7 +34,6 @@ from scraper.records import FetchResult
 
 LOOPBACK = AddressPolicy.from_cidrs(["127.0.0.0/8"])
 QUICK = FetchSettings(connect_timeout=2.0, read_timeout=3.0, deadline=5.0)
-TESTS_DIR = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="module")
@@ -309,9 +309,7 @@ def test_f12_decompression_bomb_is_capped_with_bounded_memory(
 # 13-15, 22. Through fetch and the cleaner
 
 
-def fetch_and_extract(client: httpx.Client, url: str):
-    import cleaners
-
+def fetch_and_extract(client: httpx.Client, url: str) -> tuple[FetchResult, cleaners.Article]:
     page: FetchResult = fetch_page(client, url, QUICK)
     return page, cleaners.extract(page.body, page.final_url, headers=page.header_map)
 
@@ -350,8 +348,6 @@ def test_f14_malformed_html_is_cleaned_without_error(
 def test_f15_empty_page_gives_no_article(
     client: httpx.Client, server: FaultServer, path: str
 ) -> None:
-    import cleaners
-
     page, article = fetch_and_extract(client, server.url(path))
     assert page.status == 200
     assert article.is_empty
@@ -382,7 +378,6 @@ def test_f21_invalid_name_is_a_permanent_dns_error(client: httpx.Client) -> None
 def test_f21_resolver_timeout_is_transient(server: FaultServer) -> None:
     """The timeout is simulated by an injected resolver raising EAI_AGAIN, which is
     what getaddrinfo returns when the name servers do not answer in time."""
-    import socket
 
     def timing_out(host: str, port: int) -> list[str]:
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
