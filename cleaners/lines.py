@@ -65,6 +65,11 @@ def _is_boilerplate(line: str) -> bool:
 
 def _related_tail_start(lines: list[str]) -> int:
     """Index of the first line of the related-articles tail, or ``len(lines)``."""
+    return _untitled_teaser_run_start(lines[: _titled_tail_start(lines)])
+
+
+def _titled_tail_start(lines: list[str]) -> int:
+    """Index of a related-block title after prose that only a teaser list follows."""
     seen_prose = False
     for index, line in enumerate(lines):
         if (
@@ -75,7 +80,7 @@ def _related_tail_start(lines: list[str]) -> int:
         ):
             return index
         seen_prose = seen_prose or len(line) >= PROSE_MIN_LENGTH
-    return _untitled_teaser_run_start(lines)
+    return len(lines)
 
 
 def _is_teaser_list(lines: list[str]) -> bool:
@@ -100,8 +105,14 @@ def _is_teaser_list(lines: list[str]) -> bool:
 
 
 def _untitled_teaser_run_start(lines: list[str]) -> int:
-    """Start of a final run of (title, "…"-teaser) pairs long enough to be a list."""
-    items = [(index, line) for index, line in enumerate(lines) if line]
+    """Start of a final run of (title, "…"-teaser) pairs long enough to be a list.
+
+    Label lines between the pairs are skipped: they are dropped anyway, and counting
+    them would let a second pass over the result cut what the first one kept.
+    """
+    items = [
+        (index, line) for index, line in enumerate(lines) if line and not _is_boilerplate(line)
+    ]
     pairs = 0
     start = len(lines)
     while len(items) >= 2 * (pairs + 1):

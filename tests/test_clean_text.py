@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cleaners.lines import clean_text
@@ -272,3 +272,32 @@ def test_every_ellipsis_form_marks_a_teaser(ellipsis: str) -> None:
     ]
     text = f"{PROSE}\n\n" + "\n\n".join(f"{h}\n\n{t}" for h, t in items)
     assert clean_text(text) == PROSE
+
+
+LINE_KINDS = st.sampled_from(
+    [
+        PROSE,
+        PROSE_2,
+        "",
+        "Plus comme ça",
+        "Populaire",
+        "Partager :",
+        "spot_imgspot_img",
+        "Un titre court",
+        "Le début d'un résumé...",
+        "Il vous reste 10 % de cet article à lire.",
+    ]
+)
+
+
+@example(
+    ["Un titre court", "Le début d'un résumé...", "Populaire"]
+    + ["Un titre court", "Le début d'un résumé..."] * 2
+)
+@example(["Un titre court", "Le début d'un résumé..."] * 3 + ["Plus comme ça", "Un titre court"])
+@given(st.lists(LINE_KINDS, max_size=14))
+def test_structured_input_is_idempotent_and_keeps_the_opening_prose(lines: list[str]) -> None:
+    text = "\n".join([PROSE, *lines])
+    once = clean_text(text)
+    assert clean_text(once) == once
+    assert once.startswith(PROSE)
