@@ -8,15 +8,22 @@ Used when the page declares no image (JSON-LD, og:image): lazy loaders put a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.links import absolute_url
+from cleaners.scoped import Path, all_on_path
 
-# Where the article's own picture is, most specific first.
-_LEAD_IMAGE = (".tdb_single_featured_image img", ".td-post-featured-image img",
-               "[itemprop=image] img", "article figure img", "article img",
-               "[itemprop=articleBody] img", ".td-post-content img", "main img")
+# Where the article's own picture is, most specific first (paths of simple
+# selectors, see cleaners.scoped).
+_LEAD_IMAGE: tuple[Path, ...] = (
+    (".tdb_single_featured_image", "img"), (".td-post-featured-image", "img"),
+    ("[itemprop=image]", "img"), ("article", "figure", "img"), ("article", "img"),
+    ("[itemprop=articleBody]", "img"), (".td-post-content", "img"), ("main", "img"))
+# The lead image is among the first pictures of its block; a page of ten thousand
+# placeholders does not need all of them checked.
+_MAX_IMAGES_PER_BLOCK = 20
 # Where lazy loaders keep the real source, before the placeholder in src.
 _SOURCE_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-srcset",
                       "data-lazy-srcset", "srcset", "src")
@@ -25,8 +32,8 @@ _AD_ALTS = frozenset({"spot_img", "banner", "advertisement", "ad", "pub", "publi
 
 def lead_image(tree: LexborHTMLParser, base: str | None) -> str | None:
     """Absolute URL of the first real picture of the article, or None."""
-    for selector in _LEAD_IMAGE:
-        for node in tree.css(selector):
+    for path in _LEAD_IMAGE:
+        for node in islice(all_on_path(tree, path), _MAX_IMAGES_PER_BLOCK):
             if (node.attributes.get("alt") or "").strip().lower() in _AD_ALTS:
                 continue
             found = (absolute_url(source, base) for source in _sources(node))

@@ -23,6 +23,7 @@ from cleaners.images import lead_image
 from cleaners.jsonld import LinkedData, read_linked_data
 from cleaners.language import language_from_tag
 from cleaners.links import absolute_url, base_url
+from cleaners.scoped import Path, all_on_path, first_of_paths, first_on_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,22 +60,26 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "artic
                    "sailthru.date")
 _MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:modified",
                   "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
-_PUBLISHED_TIME = ("time[itemprop=datePublished]", "time.published", "time.entry-date",
-                   "article time[datetime]", "time[datetime]")
+# Paths of simple selectors (see cleaners.scoped), never descendant selectors.
+_PUBLISHED_TIME: tuple[Path, ...] = (
+    ("time[itemprop=datePublished]",), ("time.published",), ("time.entry-date",),
+    ("article", "time[datetime]"), ("time[datetime]",))
 # Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
 _DATED = ("[class*=date i]", "[class*=posted i]", "[class*=byline i]", "[class*=meta i]",
           "time")
 _MAX_VISIBLE_DATE_CANDIDATES = 30
 _MAX_DATE_TEXT = 120
-_HEADLINE = ("h1[itemprop=headline]", "h1.entry-title", "h1.tdb-title-text", "article h1",
-             "main h1", "h1")
-_BYLINE = ("[itemprop=author] [itemprop=name]", "[itemprop=author]", "a[rel~=author]",
-           ".tdb-author-name", ".td-post-author-name a", ".byline a", ".author-name")
+_HEADLINE: tuple[Path, ...] = (
+    ("h1[itemprop=headline]",), ("h1.entry-title",), ("h1.tdb-title-text",), ("article", "h1"),
+    ("main", "h1"), ("h1",))
+_BYLINE: tuple[Path, ...] = (
+    ("[itemprop=author]", "[itemprop=name]"), ("[itemprop=author]",), ("a[rel~=author]",),
+    (".tdb-author-name",), (".td-post-author-name", "a"), (".byline", "a"), (".author-name",))
 _MAX_AUTHOR_CHARS = 80
 # The article's tag list; WordPress marks category links rel="category tag", and
 # categories are not tags.
-_TAG_LINKS = ("a[rel~=tag]:not([rel~=category]), .tdb-tags a, .td-tags a, .tags-links a, "
-              ".post-tags a, .entry-tags a, .article-tags a")
+_TAG_LINKS = "a[rel~=tag]:not([rel~=category])"
+_TAG_LISTS = ".tdb-tags, .td-tags, .tags-links, .post-tags, .entry-tags, .article-tags"
 
 
 def read_metadata(
@@ -153,14 +158,6 @@ def _attribute(node: LexborNode | None, name: str) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-def _first_match(tree: LexborHTMLParser, selectors: Iterable[str]) -> LexborNode | None:
-    for selector in selectors:
-        node = tree.css_first(selector)
-        if node is not None:
-            return node
-    return None
-
-
 # --- cleaning values ----------------------------------------------------------------
 
 
@@ -206,7 +203,7 @@ def _title(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: Linked
 
 def _shown_titles(tree: LexborHTMLParser) -> Iterator[str]:
     # a generator, so the tree is only searched when no declared title exists
-    for node in (_first_match(tree, _HEADLINE), tree.css_first("title")):
+    for node in (first_of_paths(tree, _HEADLINE), tree.css_first("title")):
         if node is not None:
             yield node.text()
 
@@ -234,7 +231,7 @@ def _authors(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
 
 
 def _byline(tree: LexborHTMLParser) -> tuple[str, ...]:
-    node = _first_match(tree, _BYLINE)
+    node = first_of_paths(tree, _BYLINE)
     return (node.text(),) if node is not None else ()
 
 
@@ -259,8 +256,8 @@ def _dates(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: Linked
     published_candidates = _iso_values((linked.published,
                                         *(_one(meta, key) for key in _PUBLISHED_META)))
     if not published_candidates:
-        published_candidates = _iso_values(_time_datetime(tree, selector)
-                                           for selector in _PUBLISHED_TIME)
+        published_candidates = _iso_values(_time_datetime(tree, path)
+                                           for path in _PUBLISHED_TIME)
     published = (published_candidates[0] if published_candidates
                  else _visible_date(tree, fetched_at)
                  or next(filter(None, map(date_from_url, urls)), None))
@@ -270,8 +267,8 @@ def _dates(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: Linked
             _with_page_offset(modified, known) if modified else None)
 
 
-def _time_datetime(tree: LexborHTMLParser, selector: str) -> str | None:
-    node = tree.css_first(selector)
+def _time_datetime(tree: LexborHTMLParser, path: Path) -> str | None:
+    node = first_on_path(tree, path)
     return _attribute(node, "datetime") or _attribute(node, "content")
 
 
@@ -337,8 +334,9 @@ def _tags(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
         tags = _unique(tag for tag in _split_single_list(source) if _is_tag(tag))
         if tags:
             return tags
-    # one traversal for all tag-list selectors, and only when nothing was declared
-    return _unique(node.text() for node in tree.css(_TAG_LINKS))
+    # only when nothing was declared: links marked as tags, else a theme's tag list
+    links = tree.css(_TAG_LINKS) or all_on_path(tree, (_TAG_LISTS, "a"))
+    return _unique(node.text() for node in links)
 
 
 def _split_single_list(values: Sequence[str]) -> Sequence[str]:

@@ -429,3 +429,12 @@ def test_ten_thousand_nested_blocks() -> None:
             "</span>" + "</div>" * 10_000 + "</article>")
     meta = read_metadata(LexborHTMLParser(page), "https://exemple.fr/breve")
     assert meta.published == "2025-06-27"
+
+
+def test_ten_thousand_nested_blocks_of_pictures_links_and_headings() -> None:
+    layer = "<div><img src='data:image/gif;base64,R0lGOD'><a href='/x'>x</a><h1>t</h1>"
+    page = "<article><div class='tags-links'>" + layer * 10_000
+    meta = read_metadata(LexborHTMLParser(page), "https://exemple.fr/breve")
+    assert meta.image is None
+    assert meta.title == "t"
+    assert meta.tags == ("x",)
