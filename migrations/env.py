@@ -13,7 +13,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
-from scraper.models import Base, UtcDateTime
+from scraper.models import Base, UtcDateTime, is_modelled
 
 target_metadata = Base.metadata
 
@@ -35,6 +35,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things: copy-and-move tables
         render_item=render_item,
+        include_name=is_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -47,6 +48,7 @@ def run_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         render_item=render_item,
+        include_name=is_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

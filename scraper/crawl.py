@@ -34,6 +34,7 @@ from sqlalchemy import insert, make_url, update
 
 import cleaners
 from cleaners import Article
+from scraper.archive import RawPage
 from scraper.config import FetchSettings
 from scraper.discover import (
     Document,
@@ -180,6 +181,7 @@ class _Result:
     urls: tuple[str, ...] = ()
     found: tuple[Discovered, ...] = ()
     seeds: tuple[Discovered, ...] = ()  # sitemaps to re-read every run
+    raw: RawPage | None = None  # the page as fetched, for the raw archive
 
 
 def crawl_database(
@@ -433,11 +435,15 @@ class _Crawl:
             error = FetchError(page.final_url, FetchErrorKind.EMPTY, f"no article text ({reason})")
             self._tally.failed[FetchErrorKind.EMPTY] += 1
             outcome = Outcome(claim.id, State.FAILED, "failed", FetchErrorKind.EMPTY)
-            return _Result(claim, outcome, page_attempt(page, error), found=found)
+            return _Result(
+                claim, outcome, page_attempt(page, error), found=found, raw=RawPage.of(page)
+            )
         canonical = article.canonical_url if is_http_url(article.canonical_url or "") else None
         urls = tuple(u for u in dict.fromkeys((claim.url, page.final_url, canonical)) if u)
         outcome = Outcome(claim.id, State.DONE, canonical_url=canonical)
-        return _Result(claim, outcome, page_attempt(page), article, urls, found)
+        return _Result(
+            claim, outcome, page_attempt(page), article, urls, found, raw=RawPage.of(page)
+        )
 
     async def _document_result(self, claim: Claim, source: Source, document: Document) -> _Result:
         if document.unchanged:
@@ -543,7 +549,7 @@ class _Crawl:
         for result in batch:
             outcome = result.outcome
             if result.attempt is not None:
-                saved = self._store.save(result.attempt, result.article, result.urls)
+                saved = self._store.save(result.attempt, result.article, result.urls, result.raw)
                 if result.article is not None:
                     outcome = replace(outcome, outcome=saved.status)
                     if saved.status == NEW:

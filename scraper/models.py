@@ -34,6 +34,16 @@ NAMING_CONVENTION = {
 }
 
 
+# SQLite full-text index over articles (migration 0003, scraper.search): a virtual
+# table and its shadow tables, all named with this prefix, that no model describes.
+FTS_TABLE = "articles_fts"
+
+
+def is_modelled(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic ``include_name`` hook: leave the full-text index out of model comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always read back timezone-aware.
 
@@ -87,10 +97,9 @@ class ArticleRow(Base):
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     first_seen: Mapped[datetime] = mapped_column(index=True)
     last_seen: Mapped[datetime]
-    # The earliest article this one is a near-copy of (scraper.neardup); None if none.
-    duplicate_of: Mapped[int | None] = mapped_column(
-        ForeignKey("articles.id", ondelete="SET NULL"), index=True
-    )
+    # The earliest article this one is a near-copy of (scraper.neardup). No foreign
+    # key: SQLite adds and drops a plain column in place (see migration 0003).
+    duplicate_of: Mapped[int | None] = mapped_column(Integer, index=True)
     cleaner_version: Mapped[str | None] = mapped_column(String(32))  # cleaners.__version__
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)  # scraper.neardup.Signature
 

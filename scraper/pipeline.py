@@ -16,6 +16,7 @@ import httpx
 
 import cleaners
 from cleaners import Article
+from scraper.archive import RawPage
 from scraper.config import FetchSettings
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import DEFAULT_SETTINGS, fetch_page, read_saved_page
@@ -70,7 +71,7 @@ def scrape_target(
         error = FetchError(
             page.final_url, FetchErrorKind.EMPTY, f"no article text found ({article.reason})"
         )
-        save = store.save(page_attempt(page, error), None, ())
+        save = store.save(page_attempt(page, error), None, (), RawPage.of(page))
         return TargetOutcome(target, article, save, error, explanation)
 
     urls = [
@@ -78,7 +79,7 @@ def scrape_target(
         for url in (page.requested_url, page.final_url, article.canonical_url)
         if url and is_http_url(url)
     ]
-    save = store.save(page_attempt(page), article, urls)
+    save = store.save(page_attempt(page), article, urls, RawPage.of(page))
     return TargetOutcome(target, article, save, None, explanation)
 
 

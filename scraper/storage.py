@@ -22,7 +22,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Insert, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+import cleaners
 from cleaners import Article, content_hash
+from scraper.archive import RawPage, archive_page
 from scraper.database import (
     connect,
     database_url,
@@ -34,6 +36,7 @@ from scraper.database import (
 )
 from scraper.errors import FetchErrorKind
 from scraper.models import ArticleRow, ArticleUrlRow, Base, FetchRow
+from scraper.neardup import DEFAULT_THRESHOLD, index_article, signature
 from scraper.records import FetchAttempt, SaveResult
 from scraper.urls import host_of, url_key
 
@@ -86,18 +89,21 @@ class StoredArticle:
     first_seen: datetime
     last_seen: datetime
     urls: tuple[str, ...]
+    duplicate_of: int | None = None  # the earliest near-copy (scraper.neardup)
+    cleaner_version: str | None = None
 
 
-def open_store(db: str | None = None) -> Store:
+def open_store(db: str | None = None, *, near_threshold: float = DEFAULT_THRESHOLD) -> Store:
     """Open (or create) the database and upgrade its schema to head."""
-    return Store(connect(database_url(db)))
+    return Store(connect(database_url(db)), near_threshold=near_threshold)
 
 
 class Store:
     """Articles, their URLs and the fetch log in one database. Use as a context manager."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, near_threshold: float = DEFAULT_THRESHOLD) -> None:
         self.engine = engine
+        self.near_threshold = near_threshold  # estimated Jaccard that makes a near-copy
 
     def __enter__(self) -> Store:
         return self
@@ -131,22 +137,36 @@ class Store:
             yield conn
 
     def save(
-        self, attempt: FetchAttempt, article: Article | None, urls: Sequence[str | None]
+        self,
+        attempt: FetchAttempt,
+        article: Article | None,
+        urls: Sequence[str | None],
+        raw: RawPage | None = None,
     ) -> SaveResult:
         """Record one target in one transaction: its fetch row and, if it has text, its article.
 
         ``urls`` are the requested, final and canonical URLs (``None`` skipped).
         A failed attempt, or an article without text, writes only the fetch row.
+        ``raw`` (the response as fetched) goes to the raw archive with the fetch
+        row; a new article is indexed for near-duplicates in the same transaction.
         """
         digest = _hash_or_none(attempt, article)
         now = datetime.now(UTC)
         with self.write() as conn:
             if article is None or digest is None:
-                _insert_fetch(conn, attempt, _failure(attempt, article))
+                fetch_id = _insert_fetch(conn, attempt, _failure(attempt, article))
+                if raw is not None:
+                    archive_page(conn, fetch_id, raw)
                 return SaveResult(FAILED)
             article_id, status = _insert_or_touch_article(conn, article, digest, attempt, now)
+            if status == NEW:
+                sig = signature(article.text)
+                if sig is not None:
+                    index_article(conn, article_id, sig, self.near_threshold)
             _link_urls(conn, article_id, urls, now)
-            _insert_fetch(conn, attempt, _Outcome(status), article_id)
+            fetch_id = _insert_fetch(conn, attempt, _Outcome(status), article_id)
+            if raw is not None:
+                archive_page(conn, fetch_id, raw)
         return SaveResult(status, article_id, digest)
 
     def article_for_url(self, url: str) -> int | None:
@@ -232,6 +252,7 @@ def _insert_or_touch_article(
         "word_count": article.word_count,
         "first_seen": now,
         "last_seen": now,
+        "cleaner_version": cleaners.__version__,
     }
     insert = _insert_unless_exists(conn, _articles, "content_hash").values(values)
     new_id = conn.execute(insert.returning(_articles.c.id)).scalar_one_or_none()
@@ -271,9 +292,11 @@ def _link_urls(
 
 def _insert_fetch(
     conn: Connection, attempt: FetchAttempt, outcome: _Outcome, article_id: int | None = None
-) -> None:
-    conn.execute(
-        _fetches.insert().values(
+) -> int:
+    """Insert the fetch row; returns its id."""
+    return conn.execute(
+        _fetches.insert()
+        .values(
             requested_url=attempt.requested_url,
             final_url=attempt.final_url,
             host=_first_host(attempt.final_url, attempt.requested_url),
@@ -287,7 +310,8 @@ def _insert_fetch(
             error_message=outcome.error_message,
             article_id=article_id,
         )
-    )
+        .returning(_fetches.c.id)
+    ).scalar_one()
 
 
 def _urls_by_article(conn: Connection, article_ids: list[int]) -> dict[int, list[str]]:
@@ -324,6 +348,8 @@ def _stored_article(row: Any, urls: list[str]) -> StoredArticle:
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],
         urls=tuple(urls),
+        duplicate_of=row["duplicate_of"],
+        cleaner_version=row["cleaner_version"],
     )
 
 
