@@ -49,8 +49,11 @@ def clean_text(text: str) -> str:
             text = _SPOT_IMG_MARKUP.sub("", text)
         text = text.replace("spot_img", "")
     lines = normalize_whitespace(text).split("\n")
-    lines = lines[: _related_tail_start(lines)]
-    return join_lines(line for line in lines if not _is_boilerplate(line))
+    noise = [_is_boilerplate(line) for line in lines]
+    end = _untitled_teaser_run_start(lines, noise, _titled_tail_start(lines))
+    return join_lines(
+        line for line, dropped in zip(lines[:end], noise, strict=False) if not dropped
+    )
 
 
 def _is_boilerplate(line: str) -> bool:
@@ -61,11 +64,6 @@ def _is_boilerplate(line: str) -> bool:
     if len(line) <= MAX_LABEL_LENGTH and (key in CHROME_LABELS or key in RELATED_TITLES):
         return True
     return PAYWALL_NOTICE.fullmatch(key) is not None
-
-
-def _related_tail_start(lines: list[str]) -> int:
-    """Index of the first line of the related-articles tail, or ``len(lines)``."""
-    return _untitled_teaser_run_start(lines[: _titled_tail_start(lines)])
 
 
 def _titled_tail_start(lines: list[str]) -> int:
@@ -104,24 +102,23 @@ def _is_teaser_list(lines: list[str]) -> bool:
     return any_truncated or (titles_only and 2 * sentences <= items)
 
 
-def _untitled_teaser_run_start(lines: list[str]) -> int:
-    """Start of a final run of (title, "…"-teaser) pairs long enough to be a list.
+def _untitled_teaser_run_start(lines: list[str], noise: list[bool], end: int) -> int:
+    """Start of a run of (title, "…"-teaser) pairs ending at ``end``, or ``end``.
 
-    Label lines between the pairs are skipped: they are dropped anyway, and counting
-    them would let a second pass over the result cut what the first one kept.
+    The run must be long enough to be a list. Label lines (``noise``) between the
+    pairs are skipped: they are dropped anyway, and counting them would let a second
+    pass over the result cut what the first one kept.
     """
-    items = [
-        (index, line) for index, line in enumerate(lines) if line and not _is_boilerplate(line)
-    ]
+    items = [(index, lines[index]) for index in range(end) if lines[index] and not noise[index]]
     pairs = 0
-    start = len(lines)
+    start = end
     while len(items) >= 2 * (pairs + 1):
         (title_at, title), (_, teaser) = items[-2 * (pairs + 1) : len(items) - 2 * pairs]
         if not _is_title_teaser_pair(title, teaser):
             break
         pairs += 1
         start = title_at
-    return start if pairs >= MIN_UNTITLED_TEASER_PAIRS else len(lines)
+    return start if pairs >= MIN_UNTITLED_TEASER_PAIRS else end
 
 
 def _is_title_teaser_pair(title: str, teaser: str) -> bool:
