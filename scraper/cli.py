@@ -312,7 +312,7 @@ def echo_text(outcome: TargetOutcome, *, separate: bool) -> None:
         click.echo(f"\n{TEXT_SEPARATOR}\n")
     if outcome.explanation is not None:
         for block in outcome.explanation.removed:
-            click.echo(f"removed by {block.rule}: {block.summary}: {block.preview}")
+            click.echo(f"removed by {block.rule}: {block.selector}: {block.preview}")
         click.echo("\nkept:\n")
     if article.title:
         click.echo(f"{article.title}\n")
