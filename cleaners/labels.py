@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+# The tables keep several labels of one language per line.
+# fmt: off
 # Titles of "related / recommended articles" blocks. After article text, such a title
 # followed by a list of titles and truncated teasers starts the tail to cut.
 RELATED_TITLES: frozenset[str] = frozenset(
@@ -96,6 +98,8 @@ CHROME_LABELS: frozenset[str] = frozenset(
         "следующая статья", "оставить комментарий", "комментарии", "метки",
     }
 )
+
+# fmt: on
 
 # Paywall and truncation notices: whole sentences, so patterns rather than a set. They
 # are matched (``fullmatch``) against the ``label_key`` of lines up to

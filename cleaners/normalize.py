@@ -29,6 +29,7 @@ _TYPOGRAPHIC_TO_ASCII = str.maketrans(
     }
 )
 
+
 def normalize_for_hash(text: str) -> str:
     """The canonical form of ``text`` that ``content_hash`` digests.
 
