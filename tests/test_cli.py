@@ -91,6 +91,23 @@ def test_json_output_has_article_fields_and_storage_status(runner, page_server, 
     assert new["text"] and isinstance(new["authors"], list)
 
 
+def test_explain_lists_removed_blocks_then_the_kept_text(runner, page_server, db):
+    url = page_url(page_server, TAGDIV)
+
+    text = runner.invoke(main, [url, "--db", db, "--explain"])
+    as_json = runner.invoke(main, [url, "--db", db, "--explain", "--format", "json"])
+
+    assert text.exit_code == as_json.exit_code == 0
+    removed_part, kept = text.stdout.split("\nkept:\n\n")
+    removed_lines = removed_part.splitlines()
+    assert removed_lines and all(line.startswith("removed by ") for line in removed_lines)
+    assert "spot_img" not in kept
+    (record,) = json_lines(as_json.stdout)
+    assert kept.rstrip("\n") == f"{record['title']}\n\n{record['text']}"
+    assert len(record["removed"]) == len(removed_lines)
+    assert {"rule", "selector", "preview"} <= record["removed"][0].keys()
+
+
 def test_failing_target_exits_1_and_the_others_are_stored(runner, page_server, local_server, db):
     bad = local_server.add("/missing", html_route("<p>no</p>", status=404))
     good = [page_url(page_server, TAGDIV), page_url(page_server, SAME_EVENT_OTHER_ARTICLE)]
