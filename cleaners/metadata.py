@@ -196,13 +196,34 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
 
 def _title(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
            site_name: str | None) -> str | None:
-    declared = (linked.title, _one(meta, "og:title"), _one(meta, "twitter:title"))
-    title = _first_clean(declared) or _first_clean(_shown_titles(tree))
-    return _without_site_name(title, site_name) if title and site_name else title
+    declared = _first_clean((linked.title, _one(meta, "og:title"),
+                             _one(meta, "twitter:title")))
+    if declared is None:
+        shown = _first_clean(_shown_titles(tree))
+        return _without_site_name(shown, site_name) if shown and site_name else shown
+    title = _without_site_name(declared, site_name) if site_name else declared
+    if title == declared and any(separator in title for separator in _TITLE_SEPARATORS):
+        return _without_suffix_beyond_headline(title, _clean(next(_shown_titles(tree), None)))
+    return title
+
+
+def _without_suffix_beyond_headline(title: str, headline: str | None) -> str:
+    """"Headline | Le Journal" → "Headline" when the page's h1 reads "Headline".
+
+    For pages that do not name their site. The suffix must be shorter than the
+    headline, so a logo h1 ("Le Journal") never replaces "Le Journal | Headline".
+    """
+    if not headline or not title.casefold().startswith(headline.casefold()):
+        return title
+    rest = title[len(headline):]
+    if any(rest.startswith(separator) for separator in _TITLE_SEPARATORS) and \
+            len(rest) < len(headline):
+        return title[:len(headline)]
+    return title
 
 
 def _shown_titles(tree: LexborHTMLParser) -> Iterator[str]:
-    # a generator, so the tree is only searched when no declared title exists
+    # a generator, so the tree is only searched as far as needed
     for node in (first_of_paths(tree, _HEADLINE), tree.css_first("title")):
         if node is not None:
             yield node.text()

@@ -438,3 +438,13 @@ def test_ten_thousand_nested_blocks_of_pictures_links_and_headings() -> None:
     assert meta.image is None
     assert meta.title == "t"
     assert meta.tags == ("x",)
+
+
+def test_unnamed_site_suffix_is_cut_where_the_headline_ends() -> None:
+    suffixed = '<meta property="og:title" content="Le vrai titre de l’article | Le Journal">'
+    assert metadata_of(suffixed, "<h1>Le vrai titre de l’article</h1>").title == \
+        "Le vrai titre de l’article"
+    logo = '<meta property="og:title" content="Le Journal | Le vrai titre">'
+    assert metadata_of(logo, "<h1>Le Journal</h1>").title == "Le Journal | Le vrai titre"
+    colon = '<meta property="og:title" content="Macron : la réforme des retraites">'
+    assert metadata_of(colon, "<h1>Macron</h1>").title == "Macron : la réforme des retraites"
