@@ -13,11 +13,11 @@ from itertools import islice
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.links import absolute_url
-from cleaners.scoped import Path, all_on_path
+from cleaners.scoped import SelectorPath, all_on_path
 
 # Where the article's own picture is, most specific first (paths of simple
 # selectors, see cleaners.scoped).
-_LEAD_IMAGE: tuple[Path, ...] = (
+_LEAD_IMAGE: tuple[SelectorPath, ...] = (
     (".tdb_single_featured_image", "img"), (".td-post-featured-image", "img"),
     ("[itemprop=image]", "img"), ("article", "figure", "img"), ("article", "img"),
     ("[itemprop=articleBody]", "img"), (".td-post-content", "img"), ("main", "img"))

@@ -23,7 +23,7 @@ from cleaners.images import lead_image
 from cleaners.jsonld import LinkedData, read_linked_data
 from cleaners.language import language_from_tag
 from cleaners.links import absolute_url, base_url
-from cleaners.scoped import Path, all_on_path, first_of_paths, first_on_path
+from cleaners.scoped import SelectorPath, all_on_path, first_of_paths, first_on_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "artic
 _MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:modified",
                   "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
 # Paths of simple selectors (see cleaners.scoped), never descendant selectors.
-_PUBLISHED_TIME: tuple[Path, ...] = (
+_PUBLISHED_TIME: tuple[SelectorPath, ...] = (
     ("time[itemprop=datePublished]",), ("time.published",), ("time.entry-date",),
     ("article", "time[datetime]"), ("time[datetime]",))
 # Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
@@ -69,10 +69,10 @@ _DATED = ("[class*=date i]", "[class*=posted i]", "[class*=byline i]", "[class*=
           "time")
 _MAX_VISIBLE_DATE_CANDIDATES = 30
 _MAX_DATE_TEXT = 120
-_HEADLINE: tuple[Path, ...] = (
+_HEADLINE: tuple[SelectorPath, ...] = (
     ("h1[itemprop=headline]",), ("h1.entry-title",), ("h1.tdb-title-text",), ("article", "h1"),
     ("main", "h1"), ("h1",))
-_BYLINE: tuple[Path, ...] = (
+_BYLINE: tuple[SelectorPath, ...] = (
     ("[itemprop=author]", "[itemprop=name]"), ("[itemprop=author]",), ("a[rel~=author]",),
     (".tdb-author-name",), (".td-post-author-name", "a"), (".byline", "a"), (".author-name",))
 _MAX_AUTHOR_CHARS = 80
@@ -288,7 +288,7 @@ def _dates(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: Linked
             _with_page_offset(modified, known) if modified else None)
 
 
-def _time_datetime(tree: LexborHTMLParser, path: Path) -> str | None:
+def _time_datetime(tree: LexborHTMLParser, path: SelectorPath) -> str | None:
     node = first_on_path(tree, path)
     return _attribute(node, "datetime") or _attribute(node, "content")
 

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-Path = tuple[str, ...]
+SelectorPath = tuple[str, ...]
 
 
-def _scope(tree: LexborHTMLParser, path: Path) -> LexborHTMLParser | LexborNode | None:
+def _scope(tree: LexborHTMLParser, path: SelectorPath) -> LexborHTMLParser | LexborNode | None:
     scope: LexborHTMLParser | LexborNode | None = tree
     for selector in path[:-1]:
         scope = scope.css_first(selector)
@@ -25,19 +25,19 @@ def _scope(tree: LexborHTMLParser, path: Path) -> LexborHTMLParser | LexborNode 
     return scope
 
 
-def first_on_path(tree: LexborHTMLParser, path: Path) -> LexborNode | None:
+def first_on_path(tree: LexborHTMLParser, path: SelectorPath) -> LexborNode | None:
     """The first node the last selector finds below the first nodes of the others."""
     scope = _scope(tree, path)
     return scope.css_first(path[-1]) if scope is not None else None
 
 
-def all_on_path(tree: LexborHTMLParser, path: Path) -> list[LexborNode]:
+def all_on_path(tree: LexborHTMLParser, path: SelectorPath) -> list[LexborNode]:
     """Every node the last selector finds below the first nodes of the others."""
     scope = _scope(tree, path)
     return scope.css(path[-1]) if scope is not None else []
 
 
-def first_of_paths(tree: LexborHTMLParser, paths: Sequence[Path]) -> LexborNode | None:
+def first_of_paths(tree: LexborHTMLParser, paths: Sequence[SelectorPath]) -> LexborNode | None:
     """The node found by the first path that finds one."""
     for path in paths:
         node = first_on_path(tree, path)
