@@ -65,6 +65,7 @@ CHROME_LABELS: frozenset[str] = frozenset(
         "articles les plus lus", "tendances", "les plus populaires", "publicité",
         "passer la publicité", "laisser un commentaire", "laisser une réponse",
         "annuler la réponse", "commentaires", "article précédent", "article suivant",
+        "les commentaires sont fermés.",
         "mots-clés", "étiquettes", "tags", "connexion", "suivez-nous", "newsletter",
         "inscrivez-vous à notre newsletter", "charger plus",
         # en
@@ -72,7 +73,9 @@ CHROME_LABELS: frozenset[str] = frozenset(
         "popular posts", "trending", "trending now", "most read", "most popular",
         "advertisement", "sponsored", "leave a reply", "leave a reply cancel reply",
         "cancel reply", "leave a comment", "comments", "previous article", "next article",
-        "topics", "follow us", "subscribe", "load more", "load comments",
+        "topics", "follow us", "subscribe", "load more", "load comments", "loading comments...",
+        "loading comments…", "comments are closed.", "want to join the discussion?",
+        "feel free to contribute!", "more", "permalink",
         # de
         "teilen", "artikel teilen", "beliebt", "meistgelesen", "anzeige", "werbung",
         "vorheriger artikel", "nächster artikel", "schlagworte", "kommentare",
@@ -83,7 +86,8 @@ CHROME_LABELS: frozenset[str] = frozenset(
         "cargar más",
         # it
         "condividi", "più letti", "popolari", "pubblicità", "articolo precedente",
-        "articolo successivo", "lascia un commento", "lascia una risposta",
+        "articolo successivo", "lascia un commento", "lascia una risposta", "link permanente",
+        "i commenti sono chiusi.",
         # pt
         "compartilhar", "partilhar", "mais lidas", "publicidade",  # "populares": see es
         "artigo anterior", "próximo artigo", "deixe um comentário", "deixe uma resposta",
@@ -101,10 +105,10 @@ CHROME_LABELS: frozenset[str] = frozenset(
 
 # fmt: on
 
-# Paywall and truncation notices: whole sentences, so patterns rather than a set. They
-# are matched (``fullmatch``) against the ``label_key`` of lines up to
-# ``MAX_NOTICE_LENGTH`` characters, so prose that talks about subscribers stays.
-PAYWALL_NOTICE = re.compile(
+# Notices with a number or a variable part (paywall, comment counters), so patterns
+# rather than a set. They are matched (``fullmatch``) against the ``label_key`` of lines
+# up to ``MAX_NOTICE_LENGTH`` characters, so prose that talks about subscribers stays.
+NOTICE = re.compile(
     "|".join(
         (
             # fr
@@ -123,6 +127,9 @@ PAYWALL_NOTICE = re.compile(
             r"dieser artikel ist nur für abonnenten\.?",
             r"este contenido es exclusivo para suscriptores\.?",
             r"questo articolo è riservato agli abbonati\.?",
+            # comment counters
+            r"\d+ (?:comments?|commentaires?|kommentare?|comentarios?|commenti|commento"
+            r"|komentarz[ey]?|коментар(?:і|ів)?|комментари(?:й|я|ев))",
         )
     )
 )

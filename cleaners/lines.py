@@ -7,7 +7,7 @@ Three rules, all linear in the text:
    a line after the article, followed only by short titles and truncated teasers; or,
    without a title, a run of title + "…"-teaser pairs that ends the text.
 3. Lines that *are* a boilerplate label ("Partager cette publication :", "Populaire",
-   "- Publicité -") or a paywall notice ("Il vous reste 62 % de cet article à lire.")
+   "- Publicité -") or a notice ("Il vous reste 62 % de cet article à lire.", "3 Comments")
    are dropped. Prose that merely contains such words stays.
 """
 
@@ -19,7 +19,7 @@ from cleaners.labels import (
     CHROME_LABELS,
     MAX_LABEL_LENGTH,
     MAX_NOTICE_LENGTH,
-    PAYWALL_NOTICE,
+    NOTICE,
     RELATED_TITLES,
     label_key,
 )
@@ -57,13 +57,13 @@ def clean_text(text: str) -> str:
 
 
 def _is_boilerplate(line: str) -> bool:
-    """A label line ("Partager :", "Populaire") or a paywall notice."""
+    """A label line ("Partager :", "Populaire") or a notice (paywall, comment count)."""
     if not line or len(line) > MAX_NOTICE_LENGTH:
         return False
     key = label_key(line)
     if len(line) <= MAX_LABEL_LENGTH and (key in CHROME_LABELS or key in RELATED_TITLES):
         return True
-    return PAYWALL_NOTICE.fullmatch(key) is not None
+    return NOTICE.fullmatch(key) is not None
 
 
 def _titled_tail_start(lines: list[str]) -> int:
@@ -105,15 +105,22 @@ def _is_teaser_list(lines: list[str]) -> bool:
 def _untitled_teaser_run_start(lines: list[str], noise: list[bool], end: int) -> int:
     """Start of a run of (title, "…"-teaser) pairs ending at ``end``, or ``end``.
 
-    The run must be long enough to be a list. Label lines (``noise``) between the
-    pairs are skipped: they are dropped anyway, and counting them would let a second
-    pass over the result cut what the first one kept.
+    The run must be long enough to be a list, and come after the first prose line: an
+    article whose paragraphs happen to end with "..." keeps at least its opening. Label
+    lines (``noise``) between the pairs are skipped: they are dropped anyway, and
+    counting them would let a second pass over the result cut what the first one kept.
     """
     items = [(index, lines[index]) for index in range(end) if lines[index] and not noise[index]]
+    first_prose = next(
+        (n for n, (_, line) in enumerate(items) if len(line) >= PROSE_MIN_LENGTH), len(items)
+    )
+    candidates = items[first_prose + 1 :]
     pairs = 0
     start = end
-    while len(items) >= 2 * (pairs + 1):
-        (title_at, title), (_, teaser) = items[-2 * (pairs + 1) : len(items) - 2 * pairs]
+    while len(candidates) >= 2 * (pairs + 1):
+        (title_at, title), (_, teaser) = candidates[
+            len(candidates) - 2 * (pairs + 1) : len(candidates) - 2 * pairs
+        ]
         if not _is_title_teaser_pair(title, teaser):
             break
         pairs += 1

@@ -298,6 +298,9 @@ LINE_KINDS = st.sampled_from(
     + ["Un titre court", "Le début d'un résumé..."] * 2
 )
 @example(["Un titre court", "Le début d'un résumé..."] * 3 + ["Plus comme ça", "Un titre court"])
+@example(
+    ["Le début d'un résumé...", PROSE, "Le début d'un résumé...", PROSE, "Le début d'un résumé..."]
+)
 @given(st.lists(LINE_KINDS, max_size=14))
 def test_structured_input_is_idempotent_and_keeps_the_opening_prose(lines: list[str]) -> None:
     text = "\n".join([PROSE, *lines])
@@ -314,3 +317,10 @@ def test_hand_made_article_bodies_pass_through() -> None:
     changed = [body for body in bodies if clean_text(body).split() != body.split()]
     assert len(bodies) > 100
     assert len(changed) <= len(bodies) // 100
+
+
+@pytest.mark.parametrize(
+    "counter", ["0 Comments", "12 commentaires", "3 Kommentare", "5 комментариев"]
+)
+def test_comment_counters_are_dropped(counter: str) -> None:
+    assert clean_text(f"{PROSE}\n\n{counter}") == PROSE
