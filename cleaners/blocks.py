@@ -85,7 +85,7 @@ def blocks_from_tree(scope: LexborNode) -> list[str]:
     for node in scope.css(_BLOCK_SELECTOR):
         if len(blocks) >= MAX_RENDERED_BLOCKS:
             break
-        if node.css_first(_BLOCK_SELECTOR) is not None:
+        if len(node.css(_BLOCK_SELECTOR)) > 1:  # the match list includes node itself
             continue  # a container: its inner blocks are rendered instead
         text = _tidy(node.text(deep=True, separator="", strip=False))
         if text:
