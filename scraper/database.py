@@ -132,7 +132,8 @@ def _begin_sqlite_transaction(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _alembic_config() -> Config:
+def alembic_config() -> Config:
+    """Alembic settings built in code: the migrations shipped inside the installed package."""
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     return config
@@ -140,7 +141,7 @@ def _alembic_config() -> Config:
 
 def _migrate(engine: Engine, run: Callable[[Config, str], None], revision: str) -> None:
     """Run an Alembic command on ``engine`` in one write transaction, if there is work."""
-    config = _alembic_config()
+    config = alembic_config()
     try:
         if revision == "head" and _is_at_head(engine, config):
             return

@@ -1,0 +1,145 @@
+"""Alembic migrations on real SQLite files: they build exactly what the models describe."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from scraper.database import alembic_config
+from scraper.errors import MigrationError
+from scraper.models import Base, is_modelled
+from scraper.storage import database_url, downgrade_database, open_store, upgrade_database
+
+
+def schema_differences(url: str) -> list[object]:
+    """What autogenerate would still change to make the database match the models."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": is_modelled}
+            )
+            return compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+
+
+def current_revision(db: Path) -> str | None:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    conn.close()
+    return row[0] if row else None
+
+
+def table_names(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "scrape.db"
+
+
+@pytest.fixture
+def revisions() -> list[str]:
+    """Every revision id, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+def test_revisions_form_one_line_starting_at_0001(revisions: list[str]) -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert revisions[0] == "0001"
+    assert len(script.get_heads()) == 1
+
+
+def test_upgrade_of_an_empty_database_matches_the_models(db: Path) -> None:
+    url = database_url(str(db))
+    upgrade_database(url)
+
+    assert schema_differences(url) == []
+    assert set(Base.metadata.tables) <= table_names(url)
+
+
+def test_downgrade_to_base_and_upgrade_again(db: Path, revisions: list[str]) -> None:
+    url = database_url(str(db))
+    upgrade_database(url)
+
+    downgrade_database(url, "base")
+    assert table_names(url) - {"alembic_version"} == set()
+    assert current_revision(db) is None
+
+    upgrade_database(url)
+    assert current_revision(db) == revisions[-1]
+    assert schema_differences(url) == []
+
+
+def test_each_revision_downgrades_and_upgrades_one_step(db: Path, revisions: list[str]) -> None:
+    url = database_url(str(db))
+    for revision in revisions:
+        upgrade_database(url, revision)
+        downgrade_database(url, "-1")
+        upgrade_database(url, revision)
+        assert current_revision(db) == revision
+
+
+def test_an_older_database_with_data_is_upgraded_on_open(db: Path, revisions: list[str]) -> None:
+    url = database_url(str(db))
+    upgrade_database(url, revisions[0])
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO articles (id, content_hash, text, authors, tags, word_count,"
+            " first_seen, last_seen) VALUES (1, 'abc', 'Texte ancien.', '[]', '[]', 2,"
+            " '2024-01-01 00:00:00.000000', '2024-01-02 00:00:00.000000')"
+        )
+        conn.execute(
+            "INSERT INTO article_urls (url, article_id, kind, first_seen)"
+            " VALUES ('https://example.com/old', 1, 'requested', '2024-01-01 00:00:00.000000')"
+        )
+        conn.execute(
+            "INSERT INTO fetches (requested_url, fetched_at, outcome, article_id)"
+            " VALUES ('https://example.com/old', '2024-01-01 00:00:00.000000', 'new', 1)"
+        )
+    conn.close()
+
+    with open_store(str(db)) as store:
+        [article] = list(store.iter_articles())
+        assert (article.text, article.urls) == ("Texte ancien.", ("https://example.com/old",))
+        assert store.article_for_url("https://www.example.com/old/") == 1
+    assert current_revision(db) == revisions[-1]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM fetches").fetchone() == (1,)
+    conn.close()
+
+
+def test_opening_a_current_database_does_not_wait_for_the_write_lock(db: Path) -> None:
+    open_store(str(db)).close()
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        with open_store(str(db)) as store:
+            assert store.count_articles() == 0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_database_from_a_newer_version_is_refused_with_its_name(db: Path) -> None:
+    open_store(str(db)).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    conn.close()
+
+    with pytest.raises(MigrationError, match=re.escape(str(db))):
+        open_store(str(db))
