@@ -30,6 +30,10 @@ FORM_MAX_PARAGRAPHS = 2
 TEASER_LINKS = "h2 > a, h3 > a, h4 > a, h5 > a"
 TEASER_MIN_ITEMS = 3
 TEASER_MAX_EXCERPT = 400
+# Navigation-like lists: this many items or more, each nothing but a short link.
+LINK_LIST_MIN_ITEMS = 4
+LINK_ITEM_MAX_CHARS = 120
+LINK_ITEM_DENSITY = 0.9
 # Share of a block's text that sits in links for it to count as a link list.
 LINK_LIST_DENSITY = 0.6
 # A class/id match is ignored on a block holding this share of the scope's prose
@@ -79,6 +83,8 @@ class _Pruner:
         self.drop(self.labels())
         self.drop(self.read_also_paragraphs())
         self.drop(("teaser-list", n) for n in teaser_lists(self.scope))
+        self.drop(("link-list", n) for n in link_lists(self.scope))
+        self.drop(("link-cloud", n) for n in link_clouds(self.scope))
         self.drop(("orphan-heading", n) for n in self.orphan_headings())
 
     def drop(self, matches: Iterable[tuple[str, LexborNode]]) -> None:
@@ -162,6 +168,39 @@ def teaser_lists(scope: LexborNode) -> Iterator[LexborNode]:
                 yield container
                 break
             item, container = container, container.parent
+
+
+def link_lists(scope: LexborNode) -> Iterator[LexborNode]:
+    """Lists whose every item is one short link: menus, category and tag clouds, 'more' lists."""
+    for node in scope.css("ul, ol"):
+        items = [c for c in _element_children(node) if c.tag == "li"]
+        if len(items) < LINK_LIST_MIN_ITEMS:
+            continue
+        if all(_is_bare_link(item) for item in items):
+            yield node
+
+
+def link_clouds(scope: LexborNode) -> Iterator[LexborNode]:
+    """Blocks that are mostly sibling links (tag clouds, archive links), outside any list."""
+    parents: dict[int, list] = {}
+    for link in scope.css("a"):
+        parent = link.parent
+        if parent is not None and parent.tag not in ("li", "p", "ul", "ol"):
+            entry = parents.setdefault(parent.mem_id, [0, parent])
+            entry[0] += 1
+    for count, parent in parents.values():
+        if count < LINK_LIST_MIN_ITEMS:
+            continue
+        text = parent.text(deep=True, separator=" ", strip=True)
+        if _link_share(parent, text) >= LINK_ITEM_DENSITY:
+            yield parent
+
+
+def _is_bare_link(item: LexborNode) -> bool:
+    text = item.text(deep=True, separator=" ", strip=True)
+    if not text:
+        return True
+    return len(text) <= LINK_ITEM_MAX_CHARS and _link_share(item, text) >= LINK_ITEM_DENSITY
 
 
 def _is_teaser_block(node: LexborNode) -> bool:
