@@ -105,6 +105,7 @@ def url_key(url: str, base: str | None = None) -> str:
     slashes and ``/amp`` segments (the root stays ``/``), the AMP switches
     (``amp``, ``amp=1``, ``outputType=amp``) and tracking parameters (``utm_*``,
     ``fbclid``, ``gclid``, ``mc_cid``, ``ref``…); the remaining parameters are sorted.
+    Raises ``ValueError`` like ``normalize_url``, or when the key itself is too long.
     """
     parts = urlsplit(normalize_url(url, base))
     host = _without_www(parts.hostname or "")
@@ -115,7 +116,10 @@ def url_key(url: str, base: str | None = None) -> str:
         for name, value in parse_qsl(parts.query, keep_blank_values=True)
         if not _is_noise_param(name, value)
     )
-    return urlunsplit((parts.scheme, netloc, path, urlencode(params), ""))
+    key = urlunsplit((parts.scheme, netloc, path, urlencode(params), ""))
+    if len(key) > MAX_URL_LENGTH:  # re-encoding the query can lengthen it
+        raise ValueError(f"URL key longer than {MAX_URL_LENGTH} characters")
+    return key
 
 
 def host_of(url: str) -> str:
