@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from local_server import LocalServer
 
+# db_url (SQLite and PostgreSQL) and the throwaway PostgreSQL cluster.
+pytest_plugins = ("conftest_db",)
+
 FIXTURE_PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
 

@@ -1,4 +1,4 @@
-"""Alembic migrations on real SQLite files: they build exactly what the models describe."""
+"""Alembic migrations on SQLite and PostgreSQL: they build exactly what the models describe."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from scraper.database import alembic_config
 from scraper.errors import MigrationError
@@ -31,11 +31,13 @@ def schema_differences(url: str) -> list[object]:
         engine.dispose()
 
 
-def current_revision(db: Path) -> str | None:
-    with sqlite3.connect(db) as conn:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    conn.close()
-    return row[0] if row else None
+def current_revision(url: str) -> str | None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
 
 
 def table_names(url: str) -> set[str]:
@@ -64,34 +66,31 @@ def test_revisions_form_one_line_starting_at_0001(revisions: list[str]) -> None:
     assert len(script.get_heads()) == 1
 
 
-def test_upgrade_of_an_empty_database_matches_the_models(db: Path) -> None:
-    url = database_url(str(db))
-    upgrade_database(url)
+def test_upgrade_of_an_empty_database_matches_the_models(db_url: str) -> None:
+    upgrade_database(db_url)
 
-    assert schema_differences(url) == []
-    assert set(Base.metadata.tables) <= table_names(url)
-
-
-def test_downgrade_to_base_and_upgrade_again(db: Path, revisions: list[str]) -> None:
-    url = database_url(str(db))
-    upgrade_database(url)
-
-    downgrade_database(url, "base")
-    assert table_names(url) - {"alembic_version"} == set()
-    assert current_revision(db) is None
-
-    upgrade_database(url)
-    assert current_revision(db) == revisions[-1]
-    assert schema_differences(url) == []
+    assert schema_differences(db_url) == []
+    assert set(Base.metadata.tables) <= table_names(db_url)
 
 
-def test_each_revision_downgrades_and_upgrades_one_step(db: Path, revisions: list[str]) -> None:
-    url = database_url(str(db))
+def test_downgrade_to_base_and_upgrade_again(db_url: str, revisions: list[str]) -> None:
+    upgrade_database(db_url)
+
+    downgrade_database(db_url, "base")
+    assert table_names(db_url) - {"alembic_version"} == set()
+    assert current_revision(db_url) is None
+
+    upgrade_database(db_url)
+    assert current_revision(db_url) == revisions[-1]
+    assert schema_differences(db_url) == []
+
+
+def test_each_revision_downgrades_and_upgrades_one_step(db_url: str, revisions: list[str]) -> None:
     for revision in revisions:
-        upgrade_database(url, revision)
-        downgrade_database(url, "-1")
-        upgrade_database(url, revision)
-        assert current_revision(db) == revision
+        upgrade_database(db_url, revision)
+        downgrade_database(db_url, "-1")
+        upgrade_database(db_url, revision)
+        assert current_revision(db_url) == revision
 
 
 def test_an_older_database_with_data_is_upgraded_on_open(db: Path, revisions: list[str]) -> None:
@@ -117,7 +116,7 @@ def test_an_older_database_with_data_is_upgraded_on_open(db: Path, revisions: li
         [article] = list(store.iter_articles())
         assert (article.text, article.urls) == ("Texte ancien.", ("https://example.com/old",))
         assert store.article_for_url("https://www.example.com/old/") == 1
-    assert current_revision(db) == revisions[-1]
+    assert current_revision(url) == revisions[-1]
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM fetches").fetchone() == (1,)
     conn.close()

@@ -1,4 +1,4 @@
-"""Storage on real SQLite files: dedup by content hash, URL links, failures, concurrency."""
+"""Storage on SQLite and PostgreSQL: dedup by content hash, URL links, failures, concurrency."""
 
 from __future__ import annotations
 
@@ -49,8 +49,9 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    with open_store(str(db_path)) as opened:
+def store(db_url: str) -> Iterator[Store]:
+    """A fresh store on each dialect: a SQLite file, then a PostgreSQL database."""
+    with open_store(db_url) as opened:
         yield opened
 
 
@@ -259,10 +260,11 @@ def test_iter_articles_since_filters_on_first_seen(store: Store) -> None:
     assert store.count_articles() == 2
 
 
-def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(store: Store) -> None:
-    assert rows(store, "PRAGMA journal_mode") == [("wal",)]
-    assert rows(store, "PRAGMA busy_timeout") == [(SQLITE_BUSY_TIMEOUT_MS,)]
-    assert rows(store, "PRAGMA foreign_keys") == [(1,)]
+def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(db_path: Path) -> None:
+    with open_store(str(db_path)) as store:
+        assert rows(store, "PRAGMA journal_mode") == [("wal",)]
+        assert rows(store, "PRAGMA busy_timeout") == [(SQLITE_BUSY_TIMEOUT_MS,)]
+        assert rows(store, "PRAGMA foreign_keys") == [(1,)]
 
 
 def test_reopening_keeps_the_data(db_path: Path) -> None:
@@ -308,7 +310,7 @@ def test_unusable_database_raises_storage_error_naming_it(tmp_path: Path) -> Non
 
 
 def test_write_errors_become_storage_errors(store: Store) -> None:
-    with pytest.raises(StorageError, match=store.name), store.write() as conn:
+    with pytest.raises(StorageError, match=re.escape(store.name)), store.write() as conn:
         conn.execute(text("INSERT INTO no_such_table VALUES (1)"))
 
 
