@@ -86,7 +86,10 @@ def test_more_than_ten_redirects_is_a_redirect_loop(local_server, client):
     error = fetch_error(client, local_server.url("/hop0"))
 
     assert error.kind == FetchErrorKind.REDIRECT_LOOP
-    assert len(local_server.requests) == 11  # the original request and ten redirects
+    # The original request and ten redirects were followed; the eleventh was not.
+    assert local_server.wait_for("/hop10")
+    assert len(local_server.requests) == 11
+    assert local_server.requests_for("/hop11") == []
 
 
 def test_exactly_ten_redirects_are_allowed(local_server, client):
