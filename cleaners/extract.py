@@ -133,7 +133,7 @@ def _extract(
     scope = anchor if anchor is not None else body
     if anchor is not None and record is not None:
         record_outside(anchor, record)
-    prune(scope, anchor, record)
+    prune(scope, anchor, record, meta.title)
     if clock.expired():
         return _finish(meta, url, blocks_from_tree(scope), known_boilerplate, Reason.DEADLINE)
 
@@ -149,7 +149,9 @@ def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
     if len(pruned) > TRAFILATURA_MAX_CHARS or clock.remaining() < TRAFILATURA_MIN_BUDGET:
         return blocks_from_tree(scope)
     # trafilatura needs a whole document: a bare <body> string parses to nothing.
-    pruned = f"<html>{pruned}</html>" if scope.tag == "body" else f"<html><body>{pruned}</body></html>"
+    if scope.tag != "body":
+        pruned = f"<body>{pruned}</body>"
+    pruned = f"<html>{pruned}</html>"
     blocks = trafilatura_blocks(pruned, PRECISE)
     if sum(map(len, blocks)) < MIN_PRECISE_CHARS:
         blocks = trafilatura_blocks(pruned, BALANCED) or blocks

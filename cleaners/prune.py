@@ -43,9 +43,17 @@ MAX_PROSE_SHARE = 0.5
 PROSE_MIN_CHARS = 100
 
 
-def prune(scope: LexborNode, anchor: LexborNode | None, record: Recorder | None = None) -> None:
-    """Remove noise under ``scope`` in place, never removing ``anchor`` or its ancestors."""
-    _Pruner(scope, anchor, record).run()
+def prune(
+    scope: LexborNode,
+    anchor: LexborNode | None,
+    record: Recorder | None = None,
+    title: str | None = None,
+) -> None:
+    """Remove noise under ``scope`` in place, never removing ``anchor`` or its ancestors.
+
+    ``title`` is the article's headline: a heading repeating it is metadata, not body.
+    """
+    _Pruner(scope, anchor, record, title).run()
 
 
 def record_outside(anchor: LexborNode, record: Recorder) -> None:
@@ -66,9 +74,16 @@ def record_outside(anchor: LexborNode, record: Recorder) -> None:
 
 
 class _Pruner:
-    def __init__(self, scope: LexborNode, anchor: LexborNode | None, record: Recorder | None):
+    def __init__(
+        self,
+        scope: LexborNode,
+        anchor: LexborNode | None,
+        record: Recorder | None,
+        title: str | None,
+    ):
         self.scope = scope
         self.record = record
+        self.title_key = _heading_key(title) if title else None
         self.protected: set[int] = set()
         node = anchor
         while node is not None:
@@ -81,6 +96,7 @@ class _Pruner:
         self.drop(("chrome", n) for n in self.scope.css(",".join(CHROME_TAGS)) if self.is_chrome(n))
         self.drop(self.token_matches())
         self.drop(self.labels())
+        self.drop(("headline", n) for n in self.headlines())
         self.drop(self.read_also_paragraphs())
         self.drop(("teaser-list", n) for n in teaser_lists(self.scope))
         self.drop(("link-list", n) for n in link_lists(self.scope))
@@ -110,8 +126,11 @@ class _Pruner:
     def token_matches(self) -> Iterator[tuple[str, LexborNode]]:
         for node in self.scope.css("[class], [id]"):
             attrs = node.attributes
-            rule = noise_rule(attrs.get("class") or "", attrs.get("id") or "")
-            if rule is None or node.tag in ("html", "body") or self.holds_most_text(node):
+            match = noise_rule(attrs.get("class") or "", attrs.get("id") or "")
+            if match is None or node.tag in ("html", "body"):
+                continue
+            rule, guarded = match
+            if guarded and self.holds_most_text(node):
                 continue
             yield rule, node
 
@@ -130,6 +149,15 @@ class _Pruner:
                 yield from (("label-links", n) for n in _link_lists_after(node))
             elif key in CHROME_LABELS:
                 yield "label", node
+
+    def headlines(self) -> Iterator[LexborNode]:
+        """Headings that repeat the article title (it is metadata, not body text)."""
+        if not self.title_key:
+            return
+        for heading in self.scope.css("h1, h2"):
+            key = _heading_key(heading.text(deep=True, separator=" ", strip=True))
+            if key and (key == self.title_key or (heading.tag == "h1" and key in self.title_key)):
+                yield heading
 
     def read_also_paragraphs(self) -> Iterator[tuple[str, LexborNode]]:
         """'Lire aussi : <a>title</a>' lines inside a body."""
@@ -230,6 +258,10 @@ def _link_lists_after(node: LexborNode) -> list[LexborNode]:
         found.append(sibling)
         sibling = _next_element(sibling)
     return found
+
+
+def _heading_key(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _prose_chars(node: LexborNode) -> int:

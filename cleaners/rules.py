@@ -51,6 +51,22 @@ NOISE_TOKENS: frozenset[str] = frozenset(
         "skip",
         # tags, bylines, bios
         "tags", "tagcloud", "keywords", "byline", "bio", "bios", "author", "authors",
+        "saboxplugin",
+        # standfirsts: a summary printed above the body, like the title
+        "standfirst", "chapo", "chapeau", "dek", "subtitle", "subheadline",
+    }
+)
+
+# Blocks named by these tokens are dropped even when they hold most of the page's prose:
+# comment threads, consent walls and related-article lists can outweigh a short article.
+# Any other token is ignored on a block holding most of the prose: that block is a
+# wrapper of the article with an unlucky name ("fixable_ad", "widget-area").
+UNGUARDED_TOKENS: frozenset[str] = frozenset(
+    {
+        "comment", "comments", "respond", "disqus", "replies",
+        "cookie", "cookies", "consent", "gdpr", "cmp", "didomi", "tarteaucitron", "onetrust",
+        "cookiebot", "related", "relatedposts", "yarpp", "outbrain", "taboola",
+        "recommended", "recommendations", "recommendation",
     }
 )
 
@@ -67,6 +83,10 @@ NOISE_PAIRS: frozenset[tuple[str, str]] = frozenset(
         ("load", "more"), ("inline", "related"), ("see", "also"), ("paywall", "prompt"),
     }
 )
+
+# Class names that carry a post's taxonomy, not the block's role ("tag-advertising",
+# "category-social-media" on WordPress article wrappers).
+TAXONOMY_PREFIXES: tuple[str, ...] = ("tag-", "tag_", "category-", "category_", "cat-", "topic-")
 
 # Where the article body usually is, most specific first. The first selector that yields
 # a credible block wins; ``article`` is judged separately (it is often a page template).
@@ -122,6 +142,9 @@ MIN_CAMEL_PART = 3
 def tokens_of(value: str) -> tuple[str, ...]:
     """Lower-case tokens of a class or id value (cached: pages repeat the same classes)."""
     found: list[str] = []
+    names = value.split()
+    if any(name.startswith(TAXONOMY_PREFIXES) for name in names):
+        value = " ".join(n for n in names if not n.startswith(TAXONOMY_PREFIXES))
     for word in _WORD_SPLIT.split(value):
         parts = _CAMEL_SPLIT.split(word)
         if len(parts) > 1 and min(map(len, parts)) >= MIN_CAMEL_PART:
@@ -131,16 +154,18 @@ def tokens_of(value: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def noise_rule(class_value: str, id_value: str) -> str | None:
-    """The token rule a class/id pair matches (for explanations), or None."""
+def noise_rule(class_value: str, id_value: str) -> tuple[str, bool] | None:
+    """The token rule a class/id pair matches and whether it is guarded; or None."""
+    guarded_hit: str | None = None
     for value in (class_value, id_value):
         if not value:
             continue
         words = tokens_of(value)
-        hit = NOISE_TOKENS.intersection(words)
-        if hit:
-            return f"token:{min(hit)}"
+        for token in NOISE_TOKENS.intersection(words):
+            if token in UNGUARDED_TOKENS:
+                return f"token:{token}", False
+            guarded_hit = f"token:{token}"
         for pair in pairwise(words):
             if pair in NOISE_PAIRS:
-                return f"token:{pair[0]}-{pair[1]}"
-    return None
+                guarded_hit = guarded_hit or f"token:{pair[0]}-{pair[1]}"
+    return (guarded_hit, True) if guarded_hit else None
