@@ -169,6 +169,7 @@ class FrontierRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column()
     lease_expires_at: Mapped[datetime | None] = mapped_column()
+    lease_owner: Mapped[str | None] = mapped_column(String(128))  # the worker holding the lease
     discovered_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
     lastmod: Mapped[datetime | None] = mapped_column()  # from a sitemap
@@ -237,3 +238,35 @@ class RawPageRow(Base):
     codec: Mapped[str] = mapped_column(String(8))  # how ``body`` is compressed: "zstd"
     size: Mapped[int] = mapped_column(Integer)  # bytes before compression
     body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --- Scaling out: what every crawl worker shares (scraper.coordination) ---
+
+
+class CrawlHostRow(Base):
+    """One host: who may send it the next request, and when; its robots.txt, fetched once.
+
+    A worker leases the host in the transaction that claims its URLs, so two
+    workers never talk to one host at once, and hands it back with the time
+    its delay allows the next request.
+    """
+
+    __tablename__ = "crawl_hosts"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_allowed_at: Mapped[datetime | None] = mapped_column()
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    robots_fetched_at: Mapped[datetime | None] = mapped_column()  # None: never fetched
+    robots_status: Mapped[int | None] = mapped_column(Integer)  # None: no answer
+    robots_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class CrawlSourceRow(Base):
+    """One source of the sources file: when its feeds, sitemaps and start pages are due again."""
+
+    __tablename__ = "crawl_sources"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_discovery_at: Mapped[datetime] = mapped_column()
+    last_discovery_at: Mapped[datetime | None] = mapped_column()
