@@ -102,6 +102,8 @@ class _Pruner:
         self.drop(("link-list", n) for n in link_lists(self.scope))
         self.drop(("link-cloud", n) for n in link_clouds(self.scope))
         self.drop(("orphan-heading", n) for n in self.orphan_headings())
+        # trafilatura deletes <time> elements with their text; a live blog's "11h35" is content.
+        self.scope.unwrap_tags(["time"])
 
     def drop(self, matches: Iterable[tuple[str, LexborNode]]) -> None:
         """Remove matched nodes, skipping the anchor's ancestors and already-removed parts."""
