@@ -254,8 +254,8 @@ def _insert_or_touch_article(
         "last_seen": now,
         "cleaner_version": cleaners.__version__,
     }
-    insert = _insert_unless_exists(conn, _articles, "content_hash").values(values)
-    new_id = conn.execute(insert.returning(_articles.c.id)).scalar_one_or_none()
+    insert = _insert_unless_exists(conn, _articles, "content_hash").returning(_articles.c.id)
+    new_id = conn.execute(insert, values).scalar_one_or_none()
     if new_id is not None:
         return new_id, NEW
     touch = (
@@ -294,24 +294,22 @@ def _insert_fetch(
     conn: Connection, attempt: FetchAttempt, outcome: _Outcome, article_id: int | None = None
 ) -> int:
     """Insert the fetch row; returns its id."""
-    return conn.execute(
-        _fetches.insert()
-        .values(
-            requested_url=attempt.requested_url,
-            final_url=attempt.final_url,
-            host=_first_host(attempt.final_url, attempt.requested_url),
-            status=attempt.status,
-            content_type=attempt.content_type,
-            byte_count=attempt.byte_count,
-            elapsed=attempt.elapsed,
-            fetched_at=attempt.fetched_at,
-            outcome=outcome.status,
-            error_kind=outcome.error_kind,
-            error_message=outcome.error_message,
-            article_id=article_id,
-        )
-        .returning(_fetches.c.id)
-    ).scalar_one()
+    values = {
+        "requested_url": attempt.requested_url,
+        "final_url": attempt.final_url,
+        "host": _first_host(attempt.final_url, attempt.requested_url),
+        "status": attempt.status,
+        "content_type": attempt.content_type,
+        "byte_count": attempt.byte_count,
+        "elapsed": attempt.elapsed,
+        "fetched_at": attempt.fetched_at,
+        "outcome": outcome.status,
+        "error_kind": outcome.error_kind,
+        "error_message": outcome.error_message,
+        "article_id": article_id,
+    }
+    # Values as parameters, not .values(): the statement's compiled form is cached.
+    return conn.execute(_fetches.insert().returning(_fetches.c.id), values).scalar_one()
 
 
 def _urls_by_article(conn: Connection, article_ids: list[int]) -> dict[int, list[str]]:
