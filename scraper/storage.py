@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Table, func, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Insert, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 import cleaners
@@ -36,7 +36,7 @@ from scraper.database import (
 )
 from scraper.errors import FetchErrorKind
 from scraper.models import ArticleRow, ArticleUrlRow, Base, FetchRow
-from scraper.neardup import DEFAULT_THRESHOLD, index_article, signature
+from scraper.neardup import DEFAULT_THRESHOLD, Signature, index_article, signature
 from scraper.records import FetchAttempt, SaveResult
 from scraper.urls import host_of, url_key
 
@@ -142,6 +142,8 @@ class Store:
         article: Article | None,
         urls: Sequence[str | None],
         raw: RawPage | None = None,
+        *,
+        near_signature: Signature | None = None,
     ) -> SaveResult:
         """Record one target in one transaction: its fetch row and, if it has text, its article.
 
@@ -160,7 +162,8 @@ class Store:
                 return SaveResult(FAILED)
             article_id, status = _insert_or_touch_article(conn, article, digest, attempt, now)
             if status == NEW:
-                sig = signature(article.text)
+                # A caller with a process pool computes it there (scraper.crawl).
+                sig = near_signature or signature(article.text)
                 if sig is not None:
                     index_article(conn, article_id, sig, self.near_threshold)
             _link_urls(conn, article_id, urls, now)
@@ -180,9 +183,14 @@ class Store:
             return conn.execute(query).scalar_one_or_none()
 
     def iter_articles(
-        self, since: datetime | None = None, batch_size: int = 500
+        self,
+        since: datetime | None = None,
+        batch_size: int = 500,
+        where: Sequence[ColumnElement[bool]] = (),
     ) -> Iterator[StoredArticle]:
         """Yield stored articles by id, first seen at or after ``since``, in constant memory.
+
+        ``where`` adds conditions on the ``articles`` table (``scraper.export`` filters).
 
         Keyset pagination: each batch is one short read transaction, so a slow
         consumer never holds a snapshot (or the WAL) open between batches.
@@ -192,6 +200,7 @@ class Store:
             query = select(_articles).where(_articles.c.id > last_id)
             if since is not None:
                 query = query.where(_articles.c.first_seen >= since)
+            query = query.where(*where)
             with self.read() as conn:
                 rows = conn.execute(query.order_by(_articles.c.id).limit(batch_size)).all()
                 urls = _urls_by_article(conn, [row.id for row in rows])
@@ -234,22 +243,9 @@ def _insert_or_touch_article(
 ) -> tuple[int, str]:
     """Insert the article, or find the row a concurrent or earlier save stored."""
     values = {
+        **article_columns(article),
         "content_hash": digest,
-        "text": article.text,
-        "title": article.title,
-        "authors": list(article.authors),
-        "published": article.published,
-        "modified": article.modified,
-        "language": article.language,
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "site_name": article.site_name,
-        "description": article.description,
-        "section": article.section,
-        "tags": list(article.tags),
-        "image": article.image,
         "host": _first_host(attempt.final_url, attempt.requested_url, article.url),
-        "word_count": article.word_count,
         "first_seen": now,
         "last_seen": now,
         "cleaner_version": cleaners.__version__,
@@ -265,6 +261,26 @@ def _insert_or_touch_article(
         .returning(_articles.c.id)
     )
     return conn.execute(touch).scalar_one(), DUPLICATE
+
+
+def article_columns(article: Article) -> dict[str, Any]:
+    """The ``articles`` columns that come from the cleaner's Article (text and metadata)."""
+    return {
+        "text": article.text,
+        "title": article.title,
+        "authors": list(article.authors),
+        "published": article.published,
+        "modified": article.modified,
+        "language": article.language,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "site_name": article.site_name,
+        "description": article.description,
+        "section": article.section,
+        "tags": list(article.tags),
+        "image": article.image,
+        "word_count": article.word_count,
+    }
 
 
 def _link_urls(

@@ -1,0 +1,299 @@
+"""``scrape reclean``: run the current cleaner again over the pages already fetched.
+
+For each selected article, the latest archived page that led to it is cleaned
+again in a process pool (both cores), and the result written back in batches:
+
+- same text: the metadata and ``cleaner_version`` are refreshed;
+- new text: text, hash, word count and metadata are replaced, and the
+  article's near-duplicate bands and links, and those of later articles
+  that depended on it, are recomputed;
+- new text equal to another article's: the two are one article now; the
+  later row is merged into the earlier (URLs and fetches move over);
+- no text at all: the article is left as it was (a cleaner regression must
+  not erase the corpus) and counted as ``empty``.
+
+Workers do the expensive part — decompressing, cleaning, hashing, MinHash —
+and the main process only reads pages and writes rows, so throughput scales
+with the number of cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, update
+
+import cleaners
+from cleaners import Article, content_hash
+from scraper.archive import unpack
+from scraper.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
+from scraper.neardup import Signature, index_article, relink_later, signature
+from scraper.storage import Store, article_columns
+
+Extractor = Callable[..., Article]  # cleaners.extract or a partial of it (picklable)
+
+DEFAULT_WORKERS = 2
+READ_BATCH = 64  # pages read from the database at a time
+WRITE_BATCH = 64  # results written in one transaction
+IN_FLIGHT_PER_WORKER = 8  # pages queued per worker: enough to keep it busy, no more
+
+_articles = ArticleRow.__table__
+_urls = ArticleUrlRow.__table__
+_fetches = FetchRow.__table__
+_raw = RawPageRow.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class RecleanSelection:
+    """Which articles to re-clean."""
+
+    since: datetime | None = None  # first seen at or after
+    site: str | None = None  # host, subdomains included
+    stale_only: bool = False  # only articles made by another cleaner version
+
+
+@dataclass(frozen=True, slots=True)
+class RecleanReport:
+    pages: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    empty: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.elapsed if self.elapsed > 0 else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.pages} pages, {self.changed} changed, {self.unchanged} unchanged, "
+            f"{self.merged} merged, {self.empty} empty, {self.elapsed:.1f} s, "
+            f"{self.pages_per_second:.1f} pages/s"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One archived page to clean again, as read from the database."""
+
+    article_id: int
+    content_hash: str  # as stored now
+    title: str | None
+    url: str | None
+    codec: str
+    body: bytes
+    headers: list[list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Cleaned:
+    """What a worker made of a job."""
+
+    job: _Job
+    article: Article
+    digest: str | None
+    signature: Signature | None
+
+
+def clean_page(extract: Extractor, job: _Job) -> _Cleaned:
+    """Runs in a worker process: decompress, clean, hash and sign one page."""
+    raw = unpack(job.codec, job.body, job.headers)
+    article = extract(raw.body, job.url, headers=raw.header_map)
+    if article.is_empty:
+        return _Cleaned(job, article, None, None)
+    try:
+        digest = content_hash(article.text)
+    except ValueError:  # only invisible characters
+        return _Cleaned(job, article, None, None)
+    if digest == job.content_hash:  # same text, same signature: no need to sign it again
+        return _Cleaned(job, article, digest, None)
+    return _Cleaned(job, article, digest, signature(article.text))
+
+
+@dataclass(slots=True)
+class _Tally:
+    started: float = field(default_factory=time.monotonic)
+    pages: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    empty: int = 0
+
+    def report(self) -> RecleanReport:
+        return RecleanReport(
+            self.pages,
+            self.changed,
+            self.unchanged,
+            self.merged,
+            self.empty,
+            time.monotonic() - self.started,
+        )
+
+
+def reclean(
+    store: Store,
+    selection: RecleanSelection = RecleanSelection(),
+    *,
+    workers: int = DEFAULT_WORKERS,
+    extract: Extractor = cleaners.extract,
+    version: str = cleaners.__version__,
+    on_progress: Callable[[RecleanReport], None] | None = None,
+) -> RecleanReport:
+    """Clean the selected articles' pages again with ``extract`` and store what changed.
+
+    ``version`` is recorded as each article's ``cleaner_version``; pass another
+    one with another ``extract``.
+    """
+    tally = _Tally()
+    work = partial(clean_page, extract)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque[Future[_Cleaned]] = deque()
+        batch: list[_Cleaned] = []
+        for job in _jobs(store, selection, version):
+            pending.append(pool.submit(work, job))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                batch.append(pending.popleft().result())
+            if len(batch) >= WRITE_BATCH:
+                _write(store, batch, version, tally, on_progress)
+                batch = []
+        batch += [future.result() for future in pending]
+        if batch:
+            _write(store, batch, version, tally, on_progress)
+    return tally.report()
+
+
+def _jobs(store: Store, selection: RecleanSelection, version: str) -> Iterator[_Job]:
+    """The latest archived page of each selected article, by article id, batch by batch."""
+    last_id = 0
+    while True:
+        latest = (
+            select(func.max(_fetches.c.id).label("fetch_id"))
+            .select_from(_fetches.join(_raw, _raw.c.fetch_id == _fetches.c.id))
+            .join(_articles, _articles.c.id == _fetches.c.article_id)
+            .where(_articles.c.id > last_id, *_conditions(selection, version))
+            .group_by(_fetches.c.article_id)
+            .order_by(_fetches.c.article_id)
+            .limit(READ_BATCH)
+        )
+        query = (
+            select(
+                _fetches.c.article_id,
+                _articles.c.content_hash,
+                _articles.c.title,
+                _fetches.c.final_url,
+                _raw.c.codec,
+                _raw.c.body,
+                _raw.c.headers,
+            )
+            .join(_raw, _raw.c.fetch_id == _fetches.c.id)
+            .join(_articles, _articles.c.id == _fetches.c.article_id)
+            .where(_fetches.c.id.in_(latest.scalar_subquery()))
+            .order_by(_fetches.c.article_id)
+        )
+        with store.read() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return
+        for row in rows:
+            yield _Job(*row)
+        last_id = rows[-1].article_id
+
+
+def _conditions(selection: RecleanSelection, version: str) -> list[Any]:
+    conditions: list[Any] = []
+    if selection.since is not None:
+        conditions.append(_articles.c.first_seen >= selection.since)
+    if selection.site is not None:
+        host = selection.site.lower().strip(".")
+        conditions.append((_articles.c.host == host) | _articles.c.host.endswith("." + host))
+    if selection.stale_only:
+        conditions.append(
+            _articles.c.cleaner_version.is_(None) | (_articles.c.cleaner_version != version)
+        )
+    return conditions
+
+
+def _write(
+    store: Store,
+    batch: list[_Cleaned],
+    version: str,
+    tally: _Tally,
+    on_progress: Callable[[RecleanReport], None] | None,
+) -> None:
+    with store.write() as conn:
+        for cleaned in batch:
+            _apply(conn, cleaned, version, store.near_threshold, tally)
+    tally.pages += len(batch)
+    if on_progress is not None:
+        on_progress(tally.report())
+
+
+def _apply(
+    conn: Connection, cleaned: _Cleaned, version: str, threshold: float, tally: _Tally
+) -> None:
+    job = cleaned.job
+    article_id = job.article_id
+    if cleaned.digest is None:
+        tally.empty += 1
+        return
+    values = {**article_columns(cleaned.article), "cleaner_version": version}
+    if cleaned.digest == job.content_hash:
+        # Leaving title and text out of the UPDATE keeps the full-text index untouched.
+        del values["text"]
+        if values["title"] == job.title:
+            del values["title"]
+        conn.execute(update(_articles).where(_articles.c.id == article_id).values(values))
+        tally.unchanged += 1
+        return
+    if not _exists(conn, article_id):  # merged into another article earlier in this run
+        return
+    twin = conn.execute(
+        select(_articles.c.id).where(_articles.c.content_hash == cleaned.digest)
+    ).scalar_one_or_none()
+    if twin is not None and twin < article_id:
+        _merge(conn, keep=twin, drop=article_id, threshold=threshold)
+        tally.merged += 1
+        return
+    if twin is not None:
+        _merge(conn, keep=article_id, drop=twin, threshold=threshold)
+        tally.merged += 1
+    else:
+        tally.changed += 1
+    values["content_hash"] = cleaned.digest
+    conn.execute(update(_articles).where(_articles.c.id == article_id).values(values))
+    if cleaned.signature is not None:
+        index_article(conn, article_id, cleaned.signature, threshold)
+    relink_later(conn, article_id, cleaned.signature, threshold)
+
+
+def _exists(conn: Connection, article_id: int) -> bool:
+    query = select(_articles.c.id).where(_articles.c.id == article_id)
+    return conn.execute(query).first() is not None
+
+
+def _merge(conn: Connection, *, keep: int, drop: int, threshold: float) -> None:
+    """Make ``drop`` part of ``keep``: its URLs and fetches move, its row goes."""
+    seen = conn.execute(
+        select(func.min(_articles.c.first_seen), func.max(_articles.c.last_seen)).where(
+            _articles.c.id.in_((keep, drop))
+        )
+    ).one()
+    conn.execute(update(_urls).where(_urls.c.article_id == drop).values(article_id=keep))
+    conn.execute(update(_fetches).where(_fetches.c.article_id == drop).values(article_id=keep))
+    conn.execute(delete(_articles).where(_articles.c.id == drop))
+    conn.execute(
+        update(_articles)
+        .where(_articles.c.id == keep)
+        .values(first_seen=seen[0], last_seen=seen[1])
+    )
+    relink_later(conn, drop, None, threshold)
