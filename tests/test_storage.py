@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -321,7 +322,17 @@ ARTICLES_PER_WORKER = 20
 STEP = 10  # each worker overlaps half of its articles with the next one
 
 
+_start_line: threading.Barrier | None = None  # set in each worker process
+
+
+def _join_start_line(barrier: threading.Barrier) -> None:
+    global _start_line
+    _start_line = barrier
+
+
 def _save_overlapping_articles(db: str, worker: int) -> list[str]:
+    assert _start_line is not None
+    _start_line.wait(timeout=120)  # all open the fresh file at once: the schema races too
     statuses = []
     with open_store(db) as store:
         for number in range(worker * STEP, worker * STEP + ARTICLES_PER_WORKER):
@@ -332,9 +343,11 @@ def _save_overlapping_articles(db: str, worker: int) -> list[str]:
 
 @pytest.mark.slow  # four fresh interpreters import the cleaner (trafilatura) first
 def test_concurrent_writers_store_each_article_exactly_once(db_path: Path) -> None:
-    open_store(str(db_path)).close()  # schema first, so workers race on rows only
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(WORKERS, mp_context=spawn) as pool:
+    start_line = spawn.Barrier(WORKERS)
+    with ProcessPoolExecutor(
+        WORKERS, mp_context=spawn, initializer=_join_start_line, initargs=(start_line,)
+    ) as pool:
         results = list(
             pool.map(_save_overlapping_articles, [str(db_path)] * WORKERS, range(WORKERS))
         )
