@@ -142,9 +142,10 @@ def alembic_config() -> Config:
 def _migrate(engine: Engine, run: Callable[[Config, str], None], revision: str) -> None:
     """Run an Alembic command on ``engine`` in one write transaction, if there is work."""
     config = alembic_config()
-    try:
+    with storage_errors(engine):  # the file cannot even be read: not a migration problem
         if revision == "head" and _is_at_head(engine, config):
             return
+    try:
         with write_connection(engine) as conn:
             if conn.dialect.name == "postgresql":
                 lock = text("SELECT pg_advisory_xact_lock(:key)")
@@ -152,8 +153,9 @@ def _migrate(engine: Engine, run: Callable[[Config, str], None], revision: str) 
             config.attributes["connection"] = conn
             run(config, revision)
     except (CommandError, SQLAlchemyError) as exc:
+        cause = getattr(exc, "orig", None) or exc
         name = display_name(engine)
-        raise MigrationError(f"{name}: cannot migrate to {revision}: {exc}") from exc
+        raise MigrationError(f"{name}: cannot migrate to {revision}: {cause}") from exc
 
 
 def _is_at_head(engine: Engine, config: Config) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from cleaners import Article, Reason, content_hash
 from scraper.config import DB_ENV_VAR, SQLITE_BUSY_TIMEOUT_MS
-from scraper.errors import FetchErrorKind, StorageError
+from scraper.errors import FetchErrorKind, MigrationError, StorageError
 from scraper.records import FetchAttempt, SaveResult
 from scraper.storage import DUPLICATE, FAILED, NEW, Store, database_url, open_store
 
@@ -302,8 +302,9 @@ def test_open_store_accepts_a_sqlalchemy_url(db_path: Path) -> None:
 
 def test_unusable_database_raises_storage_error_naming_it(tmp_path: Path) -> None:
     missing_dir = tmp_path / "no" / "such" / "dir" / "scrape.db"
-    with pytest.raises(StorageError, match=re.escape(str(missing_dir))):
+    with pytest.raises(StorageError, match=re.escape(str(missing_dir))) as unreadable:
         open_store(str(missing_dir))
+    assert not isinstance(unreadable.value, MigrationError)  # the schema is not the problem
     with pytest.raises(
         StorageError, match=r"oracle\+nodriver://scott@host/db: (unsupported|cannot open)"
     ):
