@@ -7,37 +7,96 @@ too-small anchor is refused and the caller falls back to the whole pruned page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.rules import ANCHOR_SELECTORS, TEMPLATE_ARTICLE_TOKENS
+from cleaners.rules import ANCHOR_SELECTORS, FIRST_ONLY_SELECTORS, TEMPLATE_ARTICLE_TOKENS
 
 MIN_ANCHOR_CHARS = 400
 # The anchor must hold at least this share of the words JSON-LD says the article has.
 MIN_JSON_LD_COVERAGE = 0.6
 # An <article> must hold this share of the text of all <article> elements on the page.
 MIN_ARTICLE_SHARE = 0.5
+# Several marked body parts are joined when they hold this share of their common parent.
+MIN_PARTS_SHARE = 0.5
 
 
-def find_anchor(tree: LexborHTMLParser, expected_words: int | None) -> LexborNode | None:
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """The body element; ``parts`` are its marked pieces when the page splits the body."""
+
+    node: LexborNode
+    parts: tuple[LexborNode, ...]
+
+
+def find_anchor(tree: LexborHTMLParser, expected_words: int | None) -> Anchor | None:
     """The body element, or None when the page has no credible one."""
     for selector in ANCHOR_SELECTORS:
         nodes = tree.css(selector)
         if nodes:
-            candidate = _outermost_first(nodes)
-            if _credible(candidate, expected_words):
-                return candidate
-    return _single_article(tree, expected_words)
+            anchor = Anchor(nodes[0], ()) if selector in FIRST_ONLY_SELECTORS else _joined(nodes)
+            if _credible(anchor.node, expected_words):
+                return anchor
+    article = _single_article(tree, expected_words)
+    return Anchor(article, ()) if article is not None else None
 
 
-def _outermost_first(nodes: list[LexborNode]) -> LexborNode:
-    """The first match; when later matches are its siblings (a body split by ads), their parent."""
-    first = nodes[0]
-    parent = first.parent
-    if parent is not None and len(nodes) > 1 and all(
-        n.parent is not None and n.parent.mem_id == parent.mem_id for n in nodes[1:]
-    ):
-        return parent
-    return first
+def _joined(nodes: list[LexborNode]) -> Anchor:
+    """One body split into several marked parts (around ads or embeds): their common parent.
+
+    Only when the parts make up most of that parent; otherwise the parts are separate
+    articles or widgets, and the first one is the body.
+    """
+    ids = {n.mem_id for n in nodes}
+    parts: list[LexborNode] = []
+    seen_texts: set[str] = set()
+    for node in nodes:
+        text = node.text(deep=True, separator=" ", strip=True)
+        # Empty slots and copies (a second rendering of the same body) are not parts.
+        if text and text not in seen_texts and not _has_ancestor_in(node, ids):
+            seen_texts.add(text)
+            parts.append(node)
+    if len(parts) < 2:
+        return Anchor(parts[0] if parts else nodes[0], ())
+    common = _common_ancestor(parts)
+    if common is None or common.tag in ("body", "html"):
+        return Anchor(parts[0], ())
+    part_chars = sum(_text_length(p) for p in parts)
+    if part_chars >= MIN_PARTS_SHARE * _text_length(common):
+        return Anchor(common, tuple(parts))
+    return Anchor(parts[0], ())
+
+
+def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _common_ancestor(nodes: list[LexborNode]) -> LexborNode | None:
+    chain: list[LexborNode] = []
+    parent = nodes[0].parent
+    while parent is not None:
+        chain.append(parent)
+        parent = parent.parent
+    depth_of = {node.mem_id: depth for depth, node in enumerate(chain)}
+    deepest = 0
+    for node in nodes[1:]:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in depth_of:
+            parent = parent.parent
+        if parent is None:
+            return None
+        deepest = max(deepest, depth_of[parent.mem_id])
+    return chain[deepest]
+
+
+def _text_length(node: LexborNode) -> int:
+    return len(node.text(deep=True, separator=" ", strip=True))
 
 
 def _single_article(tree: LexborHTMLParser, expected_words: int | None) -> LexborNode | None:

@@ -130,14 +130,17 @@ def _extract(
     anchor = find_anchor(tree, _expected_words(meta))
     if anchor is None and looks_like_listing(tree):
         return _article(meta, url, "", Reason.NOT_ARTICLE)
-    scope = anchor if anchor is not None else body
+    scope = anchor.node if anchor is not None else body
     if anchor is not None and record is not None:
-        record_outside(anchor, record)
-    prune(scope, anchor, record, meta.title)
+        record_outside(anchor.node, record)
+    keep = (anchor.node, *anchor.parts) if anchor is not None else ()
+    prune(scope, keep, record, meta.title)
     if clock.expired():
         return _finish(meta, url, blocks_from_tree(scope), known_boilerplate, Reason.DEADLINE)
 
-    blocks = _blocks(scope, clock)
+    # trafilatura keeps only the first of several body-like blocks: give it each part.
+    parts = anchor.parts if anchor is not None and anchor.parts else (scope,)
+    blocks = [b for part in parts for b in _blocks(part, clock)]
     reason = None
     if not blocks:
         reason = Reason.CONSENT_WALL if kind is PageKind.CONSENT else Reason.NO_CONTENT

@@ -3,8 +3,8 @@
 The pruner works on one scope (the article anchor when one was found, else ``<body>``)
 and removes, in order: noise tags, page chrome, blocks whose class/id names a widget,
 short lines that are widget captions, "read also" link paragraphs, lists of teasers,
-and headings left with nothing under them. A node that wraps the anchor is never
-removed, so a body with a noisy class on a parent survives.
+and headings left with nothing under them. A node that wraps the anchor (or one of
+its parts) is never removed, so a body with a noisy class on a parent survives.
 
 Every removal goes through ``_Pruner.drop`` so ``explain`` sees exactly what the fast
 path does: the recorder is ``None`` there and costs nothing.
@@ -12,7 +12,7 @@ path does: the recorder is ``None`` there and costs nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from selectolax.lexbor import LexborNode
 
@@ -45,15 +45,16 @@ PROSE_MIN_CHARS = 100
 
 def prune(
     scope: LexborNode,
-    anchor: LexborNode | None,
+    keep: Sequence[LexborNode] = (),
     record: Recorder | None = None,
     title: str | None = None,
 ) -> None:
-    """Remove noise under ``scope`` in place, never removing ``anchor`` or its ancestors.
+    """Remove noise under ``scope`` in place, never removing a ``keep`` node or its ancestors.
 
-    ``title`` is the article's headline: a heading repeating it is metadata, not body.
+    ``keep`` holds the body anchor and its parts; ``title`` is the article's headline: a
+    heading repeating it is metadata, not body.
     """
-    _Pruner(scope, anchor, record, title).run()
+    _Pruner(scope, keep, record, title).run()
 
 
 def record_outside(anchor: LexborNode, record: Recorder) -> None:
@@ -77,7 +78,7 @@ class _Pruner:
     def __init__(
         self,
         scope: LexborNode,
-        anchor: LexborNode | None,
+        keep: Sequence[LexborNode],
         record: Recorder | None,
         title: str | None,
     ):
@@ -85,10 +86,11 @@ class _Pruner:
         self.record = record
         self.title_key = _heading_key(title) if title else None
         self.protected: set[int] = set()
-        node = anchor
-        while node is not None:
-            self.protected.add(node.mem_id)
-            node = node.parent
+        for kept in keep:
+            node = kept
+            while node is not None and node.mem_id not in self.protected:
+                self.protected.add(node.mem_id)
+                node = node.parent
         self.scope_prose = _prose_chars(scope)
 
     def run(self) -> None:

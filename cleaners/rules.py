@@ -84,6 +84,9 @@ NOISE_PAIRS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+# Quoted posts embedded in the article ("social-media-embed", "twitter-tweet") are content.
+EMBED_TOKENS: frozenset[str] = frozenset({"embed", "embedded", "tweet"})
+
 # Class names that carry a post's taxonomy, not the block's role ("tag-advertising",
 # "category-social-media" on WordPress article wrappers).
 TAXONOMY_PREFIXES: tuple[str, ...] = ("tag-", "tag_", "category-", "category_", "cat-", "topic-")
@@ -102,6 +105,9 @@ ANCHOR_SELECTORS: tuple[str, ...] = (
     ".story-body",
     ".post-body",
 )
+
+# Pages that append the next articles (tagDiv autoload) repeat these: the first is the body.
+FIRST_ONLY_SELECTORS: frozenset[str] = frozenset({".td-post-content"})
 
 # A whole-page template rendered as <article> (tagDiv Cloud "tdb_templates").
 TEMPLATE_ARTICLE_TOKENS: frozenset[str] = frozenset({"tdb_templates", "type-tdb_templates"})
@@ -161,6 +167,8 @@ def noise_rule(class_value: str, id_value: str) -> tuple[str, bool] | None:
         if not value:
             continue
         words = tokens_of(value)
+        if EMBED_TOKENS.intersection(words):
+            return None
         for token in NOISE_TOKENS.intersection(words):
             if token in UNGUARDED_TOKENS:
                 return f"token:{token}", False
