@@ -48,7 +48,10 @@ from scraper.export import (
 )
 from scraper.fetch import make_client
 from scraper.pipeline import TargetOutcome, scrape_target
+from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
+from scraper.search import search
 from scraper.sources import load_sources, parse_networks
+from scraper.stats import Stats, collect_stats
 from scraper.storage import Store, database_url, open_store, upgrade_database
 
 DEFAULT_COMMAND = "get"
@@ -321,6 +324,128 @@ def crawl(
             raise click.ClickException(str(exc)) from exc
     click.echo(f"crawl: {report.summary()}")
     ctx.exit(report.exit_code)
+
+
+@main.command("reclean")
+@db_option
+@click.option(
+    "--since",
+    type=IsoDateTime(),
+    help="Only articles first seen at or after this date or date-time (UTC if no offset).",
+)
+@click.option("--site", metavar="HOST", help="Only articles of this host and its subdomains.")
+@click.option(
+    "--stale-only", is_flag=True, help="Only articles made by another version of the cleaner."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=DEFAULT_RECLEAN_WORKERS,
+    show_default=True,
+    help="Cleaning processes (one per core).",
+)
+def reclean_command(
+    db: str | None, since: datetime | None, site: str | None, stale_only: bool, workers: int
+) -> None:
+    """Clean the archived pages of stored articles again with the current cleaner.
+
+    Nothing is fetched. Articles whose text changed get the new text, hash and
+    near-duplicate links; two that now read the same become one. Every article
+    records the cleaner version that made it. Prints one summary line with pages/s.
+    """
+    selection = RecleanSelection(since=since, site=site, stale_only=stale_only)
+    with storage(db) as store:
+        report = reclean(store, selection, workers=workers)
+    click.echo(f"reclean: {report.summary()}")
+
+
+@main.command("search")
+@click.argument("query")
+@db_option
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits shown."
+)
+def search_command(query: str, db: str | None, limit: int) -> None:
+    """Full-text search of the stored articles (title and text), best match first.
+
+    Every word of QUERY must occur; case and accents are ignored. Each hit shows
+    its title, BM25 score, URL and a snippet with the matches in [brackets].
+    SQLite databases only.
+    """
+    with storage(db) as store:
+        try:
+            hits = search(store, query, limit)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+    for rank, hit in enumerate(hits, start=1):
+        click.echo(f"{rank}. {hit.title or '(untitled)'}  [{hit.score:.2f}]")
+        click.echo(f"   {hit.url or f'article {hit.article_id}'}")
+        click.echo(f"   {' '.join(hit.snippet.split())}")
+    if not hits:
+        click.echo("no article matches", err=True)
+
+
+@main.command("stats")
+@db_option
+@click.option(
+    "--since",
+    type=IsoDateTime(),
+    help="Only articles first seen, and fetches made, at or after this date or date-time.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: tables; json: one object.",
+)
+def stats_command(db: str | None, since: datetime | None, output_format: str) -> None:
+    """Articles per site, day and language; per host, failed fetches by kind and empty pages.
+
+    The share of empty extractions per host (pages fetched fine where the
+    cleaner found no text) is the sign that a site changed its template.
+    """
+    with storage(db) as store:
+        stats = collect_stats(store, since)
+    if output_format == "json":
+        click.echo(json.dumps(stats_record(stats), ensure_ascii=False))
+        return
+    click.echo(f"articles: {stats.articles}")
+    for title, counts in (
+        ("per site", stats.by_site),
+        ("per day (first seen, UTC)", stats.by_day),
+        ("per language", stats.by_language),
+    ):
+        click.echo(f"\n{title}:")
+        for key, count in counts:
+            click.echo(f"  {key:<40} {count:>8}")
+    click.echo("\nfetches per host:      fetches  failed  empty share  failures by kind")
+    for host in stats.hosts:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in host.failed_by_kind)
+        click.echo(
+            f"  {host.host:<20} {host.fetches:>7} {host.failure_rate:>7.1%} "
+            f"{host.empty_share:>12.1%}  {kinds}"
+        )
+
+
+def stats_record(stats: Stats) -> dict[str, Any]:
+    """``Stats`` as plain JSON values, rates included."""
+    return {
+        "articles": stats.articles,
+        "by_site": dict(stats.by_site),
+        "by_day": dict(stats.by_day),
+        "by_language": dict(stats.by_language),
+        "hosts": [
+            {
+                **dataclasses.asdict(host),
+                "failed_by_kind": dict(host.failed_by_kind),
+                "failure_rate": host.failure_rate,
+                "empty_share": host.empty_share,
+            }
+            for host in stats.hosts
+        ],
+    }
 
 
 def outcome_record(outcome: TargetOutcome) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from scraper.storage import Store, article_columns
 
 Extractor = Callable[..., Article]  # cleaners.extract or a partial of it (picklable)
 
-DEFAULT_WORKERS = 2
+DEFAULT_RECLEAN_WORKERS = 2
 READ_BATCH = 64  # pages read from the database at a time
 WRITE_BATCH = 64  # results written in one transaction
 IN_FLIGHT_PER_WORKER = 8  # pages queued per worker: enough to keep it busy, no more
@@ -143,7 +143,7 @@ def reclean(
     store: Store,
     selection: RecleanSelection = RecleanSelection(),
     *,
-    workers: int = DEFAULT_WORKERS,
+    workers: int = DEFAULT_RECLEAN_WORKERS,
     extract: Extractor = cleaners.extract,
     version: str = cleaners.__version__,
     on_progress: Callable[[RecleanReport], None] | None = None,
