@@ -157,7 +157,8 @@ def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
     pruned = f"<html>{pruned}</html>"
     blocks = trafilatura_blocks(pruned, PRECISE)
     if sum(map(len, blocks)) < MIN_PRECISE_CHARS:
-        blocks = trafilatura_blocks(pruned, BALANCED) or blocks
+        # lxml gives up on some trees (nesting beyond its depth limit) where lexbor did not.
+        blocks = trafilatura_blocks(pruned, BALANCED) or blocks or blocks_from_tree(scope)
     return blocks
 
 

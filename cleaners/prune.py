@@ -23,13 +23,17 @@ from cleaners.rules import CHROME_TAGS, NOISE_TAGS, noise_rule
 Recorder = Callable[[str, LexborNode], None]
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-LABEL_CARRIERS = "p, h2, h3, h4, h5, h6, span, strong, b, em, li, small, div"
+# Elements that hold a caption as their whole text. Not div: its text is its whole
+# subtree, and deep div nests would make this quadratic; div captions carry widget classes.
+LABEL_CARRIERS = "p, h2, h3, h4, h5, h6, span, strong, b, em, li, small"
 # A form wrapping a whole page (ASP.NET) holds the article; a real form holds few paragraphs.
 FORM_MAX_PARAGRAPHS = 2
 # Teaser lists: at least this many items, each a linked heading with a short excerpt.
 TEASER_LINKS = "h2 > a, h3 > a, h4 > a, h5 > a"
 TEASER_MIN_ITEMS = 3
 TEASER_MAX_EXCERPT = 400
+# A "Read also: <a>title</a>" line is short; longer paragraphs with a colon are prose.
+READ_ALSO_MAX_CHARS = 300
 # Navigation-like lists: this many items or more, each nothing but a short link.
 LINK_LIST_MIN_ITEMS = 4
 LINK_ITEM_MAX_CHARS = 120
@@ -165,12 +169,16 @@ class _Pruner:
 
     def read_also_paragraphs(self) -> Iterator[tuple[str, LexborNode]]:
         """'Lire aussi : <a>title</a>' lines inside a body."""
-        for node in self.scope.css("p, div"):
-            link = node.css_first("a")
-            if link is None:
+        seen: set[int] = set()
+        for link in self.scope.css("p a"):
+            node = link.parent
+            while node is not None and node.tag != "p":
+                node = node.parent
+            if node is None or node.mem_id in seen:
                 continue
+            seen.add(node.mem_id)
             text = node.text(deep=True, separator=" ", strip=True)
-            if len(text) > 300 or ":" not in text:
+            if len(text) > READ_ALSO_MAX_CHARS or ":" not in text:
                 continue
             if label_key(text.split(":", 1)[0]) in RELATED_TITLES and _link_share(node, text) > 0.5:
                 yield "read-also", node
