@@ -43,6 +43,9 @@ TRAFILATURA_MIN_BUDGET = 1.0
 # A precise extraction shorter than this is retried in trafilatura's balanced mode.
 MIN_PRECISE_CHARS = 250
 PARAGRAPH_HASH_CHARS = 16
+# Binary sniffing: the share of C0 control characters in the first bytes.
+BINARY_SNIFF_BYTES = 4096
+BINARY_CONTROL_RATIO = 20
 
 
 def paragraph_hash(paragraph: str) -> str:
@@ -108,13 +111,15 @@ def _extract(
     if isinstance(html, bytes):
         if not html.strip():
             return Article(url=url, reason=Reason.EMPTY_DOCUMENT)
+        if _is_binary(html[:BINARY_SNIFF_BYTES].decode("latin-1")):
+            return Article(url=url, reason=Reason.NOT_HTML)
         html = decode_html(html, _header(headers, "content-type"))
+    elif _is_binary(html[:BINARY_SNIFF_BYTES]):
+        return Article(url=url, reason=Reason.NOT_HTML)
     if "\x00" in html:
         html = html.replace("\x00", "")
     if not html.strip():
         return Article(url=url, reason=Reason.EMPTY_DOCUMENT)
-    if _is_binary(html):
-        return Article(url=url, reason=Reason.NOT_HTML)
 
     tree = LexborHTMLParser(html)
     body = tree.body
@@ -134,7 +139,7 @@ def _extract(
     if anchor is not None and record is not None:
         record_outside(anchor.node, record)
     keep = (anchor.node, *anchor.parts) if anchor is not None else ()
-    prune(scope, keep, record, meta.title)
+    prune(scope, keep, record, meta.title, clock.expired)
     if clock.expired():
         return _finish(meta, url, blocks_from_tree(scope), known_boilerplate, Reason.DEADLINE)
 
@@ -209,8 +214,10 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def _is_binary(text: str) -> bool:
-    """Decoded binary data: many control characters and no markup near the start."""
-    head = text[:2048]
+def _is_binary(head: str) -> bool:
+    """Binary data (an image, a PDF, random bytes): control characters text never has.
+
+    A stray NUL in a page is tolerated; one byte in twenty is not markup.
+    """
     controls = sum(1 for ch in head if ch < " " and ch not in "\t\n\r\f")
-    return controls > len(head) // 10 and "<" not in head
+    return controls * BINARY_CONTROL_RATIO > len(head)

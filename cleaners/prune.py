@@ -52,13 +52,19 @@ def prune(
     keep: Sequence[LexborNode] = (),
     record: Recorder | None = None,
     title: str | None = None,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> None:
     """Remove noise under ``scope`` in place, never removing a ``keep`` node or its ancestors.
 
     ``keep`` holds the body anchor and its parts; ``title`` is the article's headline: a
-    heading repeating it is metadata, not body.
+    heading repeating it is metadata, not body. ``out_of_time`` is asked between passes;
+    when it says yes, the remaining passes are skipped.
     """
-    _Pruner(scope, keep, record, title).run()
+    pruner = _Pruner(scope, keep, record, title)
+    for step in pruner.passes():
+        if out_of_time():
+            return
+        step()
 
 
 def record_outside(anchor: LexborNode, record: Recorder) -> None:
@@ -97,19 +103,25 @@ class _Pruner:
                 node = node.parent
         self.scope_prose = _prose_chars(scope)
 
-    def run(self) -> None:
-        self.drop(("tag", n) for n in self.scope.css(",".join(NOISE_TAGS)))
-        self.drop(("chrome", n) for n in self.scope.css(",".join(CHROME_TAGS)) if self.is_chrome(n))
-        self.drop(self.token_matches())
-        self.drop(self.labels())
-        self.drop(("headline", n) for n in self.headlines())
-        self.drop(self.read_also_paragraphs())
-        self.drop(("teaser-list", n) for n in teaser_lists(self.scope))
-        self.drop(("link-list", n) for n in link_lists(self.scope))
-        self.drop(("link-cloud", n) for n in link_clouds(self.scope))
-        self.drop(("orphan-heading", n) for n in self.orphan_headings())
-        # trafilatura deletes <time> elements with their text; a live blog's "11h35" is content.
-        self.scope.unwrap_tags(["time"])
+    def passes(self) -> list[Callable[[], None]]:
+        scope = self.scope
+        return [
+            lambda: self.drop(("tag", n) for n in scope.css(",".join(NOISE_TAGS))),
+            lambda: self.drop(
+                ("chrome", n) for n in scope.css(",".join(CHROME_TAGS)) if self.is_chrome(n)
+            ),
+            lambda: self.drop(self.token_matches()),
+            lambda: self.drop(self.labels()),
+            lambda: self.drop(("headline", n) for n in self.headlines()),
+            lambda: self.drop(self.read_also_paragraphs()),
+            lambda: self.drop(("teaser-list", n) for n in teaser_lists(scope)),
+            lambda: self.drop(("link-list", n) for n in link_lists(scope)),
+            lambda: self.drop(("link-cloud", n) for n in link_clouds(scope)),
+            lambda: self.drop(("orphan-heading", n) for n in self.orphan_headings()),
+            # trafilatura deletes <time> elements with their text; "11h35" in a live blog
+            # is content.
+            lambda: scope.unwrap_tags(["time"]),
+        ]
 
     def drop(self, matches: Iterable[tuple[str, LexborNode]]) -> None:
         """Remove matched nodes, skipping the anchor's ancestors and already-removed parts."""
