@@ -23,7 +23,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 import migrations
@@ -94,6 +95,12 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
         with conn.begin():
             yield conn
+
+
+def dialect_insert(conn: Connection, table: Table) -> sqlite.Insert | postgresql.Insert:
+    """The connection's own INSERT, which has ``on_conflict_do_*`` on both databases."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 @contextmanager

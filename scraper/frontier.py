@@ -20,6 +20,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from scraper.coordination import (
+    hosts_held_elsewhere,
+    release_every_host,
+    release_host,
+    renew_hosts,
+    take_host,
+    worker_id,
+)
 from scraper.models import FrontierRow
 from scraper.storage import Store
 from scraper.urls import url_key
@@ -71,6 +79,7 @@ class Claim:
     attempts: int  # including this one
     etag: str | None = None
     last_modified: str | None = None
+    host_ready_at: datetime | None = None  # no request to the host before (other workers' gap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +110,12 @@ class Frontier:
         *,
         clock: Callable[[], datetime] = utc_now,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        owner: str | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._lease = timedelta(seconds=lease_seconds)
+        self.owner = owner or worker_id()  # whose leases are whose, across workers
 
     def add(self, found: Iterable[Discovered]) -> int:
         """Insert URLs not seen before; revive done ones a sitemap says changed since.
@@ -136,6 +147,8 @@ class Frontier:
                 FrontierRow.updated_at < excluded.lastmod,
             ),
         )
+        # psycopg reports an INSERT's row count only when asked to keep it.
+        stmt = stmt.execution_options(preserve_rowcount=True)
         with self._store.write() as conn:
             return conn.execute(stmt).rowcount
 
@@ -183,16 +196,48 @@ class Frontier:
         stmt = (
             update(FrontierRow)
             .where(condition)
-            .values(state=State.PENDING, lease_expires_at=None, updated_at=self._clock())
+            .values(
+                state=State.PENDING,
+                lease_expires_at=None,
+                lease_owner=None,
+                updated_at=self._clock(),
+            )
         )
         with self._store.write() as conn:
+            if all_held:
+                release_every_host(conn)
             return conn.execute(stmt).rowcount
 
+    def renew_leases(self) -> int:
+        """Extend the leases of every URL and host this worker holds; returns the URL count.
+
+        A worker calls it while it works, so only a dead worker's leases expire.
+        """
+        until = self._clock() + self._lease
+        with self._store.write() as conn:
+            renew_hosts(conn, self.owner, until)
+            held = conn.execute(
+                update(FrontierRow)
+                .where(
+                    FrontierRow.lease_owner == self.owner, FrontierRow.state == State.IN_PROGRESS
+                )
+                .values(lease_expires_at=until)
+            )
+            return held.rowcount
+
+    def release_host(self, host: str, ready_at: datetime | None) -> None:
+        """Hand ``host`` back to the other workers; its next request waits until ``ready_at``."""
+        with self._store.write() as conn:
+            release_host(conn, host, self.owner, ready_at)
+
     def due_hosts(self, exclude: Iterable[str] = (), limit: int = 1000) -> list[str]:
-        """Hosts that have at least one URL due now, outside ``exclude``."""
+        """Hosts with a URL due now, outside ``exclude`` and the hosts other workers hold."""
+        now = self._clock()
         stmt = (
             select(FrontierRow.host)
-            .where(self._is_due())
+            .where(
+                self._is_due(now), FrontierRow.host.not_in(hosts_held_elsewhere(self.owner, now))
+            )
             .group_by(FrontierRow.host)
             .order_by(func.min(FrontierRow.next_attempt_at))
             .limit(limit)
@@ -204,7 +249,12 @@ class Frontier:
             return list(conn.scalars(stmt))
 
     def claim(self, host: str, limit: int) -> list[Claim]:
-        """Lease up to ``limit`` due URLs of ``host``: seeds first, then by due time.
+        """Lease up to ``limit`` due URLs of ``host``, and the host: seeds first, then by due time.
+
+        The host is taken in the same transaction (``scraper.coordination``): while
+        this worker holds it no other worker claims its URLs, so requests to
+        one host never overlap; ``Claim.host_ready_at`` says when the previous
+        holder's delay ends. Nothing is claimed while another worker holds it.
 
         On PostgreSQL the rows are locked by ``FOR UPDATE SKIP LOCKED``, so
         workers claiming at the same moment skip each other's rows; SQLAlchemy
@@ -220,8 +270,13 @@ class Frontier:
             .with_for_update(skip_locked=True)
         )
         with self._store.write() as conn:
+            turn = take_host(conn, host, self.owner, now, self._lease)
+            if turn is None:
+                return []
             ids = list(conn.scalars(pick))
             if not ids:
+                if not turn.already_held:  # taken for nothing: the gap it keeps is unchanged
+                    release_host(conn, host, self.owner, None)
                 return []
             conn.execute(
                 update(FrontierRow)
@@ -230,6 +285,7 @@ class Frontier:
                     state=State.IN_PROGRESS,
                     attempts=FrontierRow.attempts + 1,
                     lease_expires_at=now + self._lease,
+                    lease_owner=self.owner,
                     updated_at=now,
                 )
             )
@@ -248,7 +304,7 @@ class Frontier:
                 .where(FrontierRow.id.in_(ids))
                 .order_by(FrontierRow.depth, FrontierRow.next_attempt_at, FrontierRow.id)
             )
-            return [Claim(*row) for row in rows]
+            return [Claim(*row, host_ready_at=turn.ready_at) for row in rows]
 
     def finish(self, outcomes: Sequence[Outcome], conn: Connection | None = None) -> None:
         """Record outcomes; in ``conn``'s transaction when given, else in a new one."""
@@ -281,6 +337,7 @@ class Frontier:
                 "outcome": item.outcome,
                 "error_kind": item.error_kind,
                 "lease_expires_at": None,
+                "lease_owner": None,
                 "updated_at": now,
             }
             if item.retry_at is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +26,9 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(str(tmp_path / "crawl.db")) as opened:
+def store(db_url: str) -> Iterator[Store]:
+    """A fresh store on each dialect: a SQLite file, then a PostgreSQL database."""
+    with open_store(db_url) as opened:
         yield opened
 
 
@@ -156,8 +156,8 @@ def _claim_all(db: str, host: str, queue: multiprocessing.Queue) -> None:
         queue.put(claimed)
 
 
-def test_two_processes_never_claim_the_same_url(tmp_path: Path) -> None:
-    db = str(tmp_path / "shared.db")
+def test_two_processes_never_claim_the_same_url(db_url: str) -> None:
+    db = db_url
     with open_store(db) as store:
         Frontier(store).add([article(n) for n in range(300)])
     context = multiprocessing.get_context("spawn")
