@@ -1,0 +1,248 @@
+"""Behaviour of cleaners.extract / explain on small synthetic pages written here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cleaners
+from cleaners import Reason, explain, extract, paragraph_hash
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROSE = [
+    "Le conseil municipal de Brest a voté mardi soir la rénovation complète du pont de "
+    "Recouvrance, fermé aux piétons depuis le printemps à cause de la corrosion.",
+    "Les travaux doivent commencer en janvier et durer dix-huit mois, selon l'adjointe "
+    "chargée des mobilités, qui promet une passerelle provisoire pour les riverains.",
+    "Le budget dépasse les douze millions d'euros, dont un tiers apporté par la région "
+    "et l'État, le reste étant financé par un emprunt de la métropole sur vingt ans.",
+    "Les commerçants du quartier redoutent une baisse de fréquentation et demandent des "
+    "indemnités, comme celles accordées lors du chantier du tramway il y a dix ans.",
+]
+
+
+def page(body: str, head: str = "<title>Brest : le pont de Recouvrance rénové</title>") -> str:
+    return f"<!DOCTYPE html><html lang='fr'><head>{head}</head><body>{body}</body></html>"
+
+
+def paragraphs(texts: list[str] = PROSE) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def test_anchor_body_only_and_chrome_dropped() -> None:
+    html = page(
+        "<header><nav><a href='/'>Accueil</a> <a href='/sport'>Sport</a></nav></header>"
+        "<div class='td-post-content'>" + paragraphs() + "</div>"
+        "<div class='sidebar'><p>Un autre sujet qui ne fait pas partie de cet article du "
+        "tout, et qui parle de la météo de la semaine prochaine sur toute la côte.</p></div>"
+        "<footer>© Le Télégramme du Ponant</footer>"
+    )
+    article = extract(html, "https://example.fr/a")
+    assert article.text == "\n\n".join(PROSE)
+    assert article.reason is None
+    assert article.url == "https://example.fr/a"
+
+
+def test_autoload_second_article_is_ignored() -> None:
+    second = [t.replace("Brest", "Quimper") for t in PROSE]
+    html = page(
+        "<div id='tdb-autoload-article'>"
+        f"<article class='tdb_templates'><div class='td-post-content'>{paragraphs()}</div></article>"
+        f"<article class='tdb_templates'><div class='td-post-content'>{paragraphs(second)}</div>"
+        "</article></div>"
+    )
+    text = extract(html).text
+    assert "Brest" in text
+    assert "Quimper" not in text
+
+
+def test_in_body_ad_labels_and_slots_removed() -> None:
+    html = page(
+        "<div class='td-post-content'>"
+        + paragraphs(PROSE[:2])
+        + "<div class='td-a-ad id_inline_ad0'><span class='td-adspot-title'>- Publicité -</span>"
+        "<a class='td_spot_img_all'><img alt='spot_img' src='x.png'></a></div>"
+        "<p>- Advertisement -</p>"
+        + paragraphs(PROSE[2:])
+        + "</div>"
+    )
+    text = extract(html).text
+    assert text == "\n\n".join(PROSE)
+    assert "spot_img" not in text
+
+
+def test_orphan_widget_heading_removed() -> None:
+    html = page(
+        "<article>" + paragraphs() + "</article>"
+        "<div id='jp-relatedposts' class='jp-relatedposts'>"
+        "<h3 class='jp-relatedposts-headline'><em>Similaire</em></h3></div>"
+        "<h3>Nos partenaires</h3><div class='OUTBRAIN' data-widget-id='AR_1'></div>"
+    )
+    text = extract(html).text
+    assert "Similaire" not in text
+    assert "Nos partenaires" not in text
+    assert text.endswith(PROSE[-1])
+
+
+def test_teaser_list_after_body_removed() -> None:
+    teasers = "".join(
+        f"<div class='item'><h3><a href='/t{i}'>Titre voisin numéro {i} sur un autre sujet</a>"
+        f"</h3><p>Un extrait coupé d'un autre article, qui ressemble à de la prose…</p></div>"
+        for i in range(6)
+    )
+    html = page("<main>" + paragraphs() + f"<section class='more'>{teasers}</section></main>")
+    text = extract(html).text
+    assert "Titre voisin" not in text
+    assert "extrait coupé" not in text
+    assert PROSE[0] in text
+
+
+def test_read_also_line_inside_body_removed_but_prose_kept() -> None:
+    quote = "Il faut lire aussi le rapport de la chambre régionale des comptes, dit-elle."
+    html = page(
+        "<div itemprop='articleBody'>"
+        + paragraphs(PROSE[:2])
+        + "<p class='lire'>Lire aussi\u00a0: <a href='/x'>Le tramway de Brest fête ses dix ans</a></p>"
+        + paragraphs([*PROSE[2:], quote])
+        + "</div>"
+    )
+    text = extract(html).text
+    assert "tramway de Brest fête" not in text
+    assert quote in text
+
+
+def test_title_heading_is_metadata_not_text() -> None:
+    html = page(
+        "<article><h1>Brest : le pont de Recouvrance rénové</h1>" + paragraphs() + "</article>"
+    )
+    article = extract(html)
+    assert article.title == "Brest : le pont de Recouvrance rénové"
+    assert not article.text.startswith("Brest : le pont")
+
+
+def test_headings_and_list_items_on_their_own_lines() -> None:
+    html = page(
+        "<article>" + paragraphs(PROSE[:2]) + "<h2>Le calendrier</h2>"
+        "<ul><li>janvier : fermeture du pont ;</li><li>mars : pose de la passerelle ;</li>"
+        "<li>été 2027 : réouverture.</li></ul>" + paragraphs(PROSE[2:]) + "</article>"
+    )
+    text = extract(html).text
+    assert "\n\nLe calendrier\n\n- janvier : fermeture du pont ;\n- mars : pose" in text
+
+
+def test_listing_page_is_not_an_article() -> None:
+    grid = "".join(
+        f"<div class='td_module_flex'><h3 class='entry-title'><a href='/a{i}'>Titre {i} de la "
+        f"rubrique locale</a></h3><time>12 juin</time></div>"
+        for i in range(12)
+    )
+    html = page(f"<div class='td_flex_block_1'>{grid}</div>",
+                head="<title>Actualités</title><meta property='og:type' content='website'>")
+    article = extract(html)
+    assert article.text == ""
+    assert article.reason == Reason.NOT_ARTICLE
+
+
+def test_consent_wall_without_article() -> None:
+    html = page(
+        "<div id='didomi-host'><div class='didomi-popup'><p>Nous utilisons des cookies et des "
+        "technologies similaires pour mesurer l'audience et personnaliser les publicités.</p>"
+        "<button>Tout accepter</button></div></div><main><div class='placeholder'></div></main>"
+    )
+    article = extract(html)
+    assert article.text == ""
+    assert article.reason == Reason.CONSENT_WALL
+
+
+def test_consent_banner_on_article_page_is_dropped() -> None:
+    html = page(
+        "<div id='onetrust-banner-sdk'><p>We use cookies to improve your experience and to "
+        "show you personalised advertising. Accept all or manage preferences.</p></div>"
+        "<article>" + paragraphs() + "</article>"
+    )
+    article = extract(html)
+    assert "cookies" not in article.text
+    assert article.reason is None
+
+
+@pytest.mark.parametrize("title", ["Just a moment...", "Attention Required! | Cloudflare"])
+def test_bot_challenge_is_blocked(title: str) -> None:
+    html = page("<div id='challenge-running'>Checking your browser before accessing.</div>",
+                head=f"<title>{title}</title>")
+    article = extract(html)
+    assert article.text == ""
+    assert article.reason == Reason.BLOCKED
+
+
+def test_known_boilerplate_paragraph_dropped() -> None:
+    plea = "Soutenez une presse indépendante : abonnez-vous dès aujourd'hui pour un euro."
+    html = page("<article>" + paragraphs([*PROSE, plea]) + "</article>")
+    assert plea in extract(html).text
+    cleaned = extract(html, known_boilerplate=frozenset({paragraph_hash(plea)}))
+    assert plea not in cleaned.text
+    assert PROSE[-1] in cleaned.text
+
+
+def test_paragraph_hash_ignores_case_spacing_and_quotes() -> None:
+    assert paragraph_hash("L’été  est là") == paragraph_hash("l'été est là")
+    assert len(paragraph_hash("x")) == 16
+    assert paragraph_hash("un") != paragraph_hash("deux")
+
+
+def test_bytes_are_decoded_with_the_header_charset() -> None:
+    html = page("<article>" + paragraphs() + "<p>Un cœur à 10 €.</p></article>")
+    data = html.encode("cp1252")
+    article = extract(data, headers={"Content-Type": "text/html; charset=windows-1252"})
+    assert "Un cœur à 10 €." in article.text
+
+
+def test_explain_lists_removed_blocks_with_rules() -> None:
+    html = page(
+        "<div class='td-post-content'>" + paragraphs(PROSE[:2])
+        + "<div class='td-a-rec td-a-rec-id-content_inline'><span>ANZEIGE</span></div>"
+        + paragraphs(PROSE[2:]) + "</div>"
+        "<div class='td-post-sharing'><span>Partager</span> <a>Facebook</a></div>"
+    )
+    explanation = explain(html)
+    assert explanation.article.text == extract(html).text
+    rules = {block.rule for block in explanation.removed}
+    assert "outside-anchor" in rules
+    assert any(rule.startswith("token:") for rule in rules)
+    inline_ad = next(b for b in explanation.removed if "td-a-rec" in b.selector)
+    assert inline_ad.preview == "ANZEIGE"
+    assert isinstance(explanation, cleaners.Explanation)
+
+
+def test_explain_on_the_tagdiv_fixture_names_the_tail(fixture_pages: Path) -> None:
+    explanation = explain((fixture_pages / "F01.html").read_bytes())
+    previews = " ".join(b.preview for b in explanation.removed)
+    assert "Plus comme ça" in previews
+    assert "Partager" in previews
+    assert "Plus comme ça" not in explanation.article.text
+
+
+def test_benchmark_script_prints_the_table(tmp_path: Path) -> None:
+    dataset = tmp_path / "set"
+    (dataset / "html").mkdir(parents=True)
+    truth = {}
+    for i in range(3):
+        body = [t.replace("Brest", f"Brest {i}") for t in PROSE]
+        (dataset / "html" / f"p{i}.html").write_text(
+            page("<article>" + paragraphs(body) + "</article>"), encoding="utf-8"
+        )
+        truth[f"p{i}"] = {"url": f"https://example.fr/{i}", "articleBody": "\n".join(body)}
+    (dataset / "ground-truth.json").write_text(__import__("json").dumps(truth), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "extract.py"), "--dataset", str(dataset),
+         "--per-page", str(tmp_path / "pages.tsv")],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    header = next(line for line in out.splitlines() if line.startswith("| extractor"))
+    for column in ("F1 ± s.e.", "precision", "recall", "exact", "pages/s", "× trafilatura"):
+        assert column in header
+    assert "| newsclean | 1.000" in out
+    assert len((tmp_path / "pages.tsv").read_text().splitlines()) == 4
