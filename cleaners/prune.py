@@ -35,7 +35,7 @@ TEASER_MAX_EXCERPT = 400
 # A "Read also: <a>title</a>" line is short; longer paragraphs with a colon are prose.
 READ_ALSO_MAX_CHARS = 300
 # Navigation-like lists: this many items or more, each nothing but a short link.
-LINK_LIST_MIN_ITEMS = 4
+LINK_LIST_MIN_ITEMS = 3
 LINK_ITEM_MAX_CHARS = 120
 LINK_ITEM_DENSITY = 0.9
 # Share of a block's text that sits in links for it to count as a link list.
