@@ -204,6 +204,16 @@ def test_db_upgrade(runner, db):
     assert Path(db).exists()
 
 
+def test_unusable_database_exits_1_with_one_line(runner, fixture_pages, tmp_path):
+    missing_dir_db = str(tmp_path / "no" / "such" / "dir" / "x.db")
+
+    result = runner.invoke(main, [str(fixture_pages / f"{TAGDIV}.html"), "--db", missing_dir_db])
+
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "x.db" in line
+
+
 @pytest.mark.parametrize(
     "args", [[], ["--no-such-option", "x"], ["https://example.test/", "--format", "xml"], ["get"]]
 )
@@ -249,3 +259,15 @@ def test_installed_scrape_executable(page_server, db):
 
     assert completed.returncode == 0, completed.stderr
     assert json_lines(completed.stdout)[0]["status"] == "new"
+
+
+def test_python_dash_m_scraper_is_the_same_command():
+    completed = subprocess.run(
+        [sys.executable, "-m", "scraper", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("scrape, version ")
