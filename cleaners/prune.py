@@ -36,7 +36,6 @@ TEASER_MAX_EXCERPT = 400
 READ_ALSO_MAX_CHARS = 300
 # Navigation-like lists: this many items or more, each nothing but a short link.
 LINK_LIST_MIN_ITEMS = 3
-LINK_ITEM_MAX_CHARS = 120
 LINK_ITEM_DENSITY = 0.9
 # Share of a block's text that sits in links for it to count as a link list.
 LINK_LIST_DENSITY = 0.6
@@ -223,7 +222,7 @@ def teaser_lists(scope: LexborNode) -> Iterator[LexborNode]:
 
 
 def link_lists(scope: LexborNode) -> Iterator[LexborNode]:
-    """Lists whose every item is one short link: menus, category and tag clouds, 'more' lists."""
+    """Lists whose every item is a link: menus, category and tag clouds, linked teasers."""
     for node in scope.css("ul, ol"):
         items = [c for c in _element_children(node) if c.tag == "li"]
         if len(items) < LINK_LIST_MIN_ITEMS:
@@ -252,7 +251,7 @@ def _is_bare_link(item: LexborNode) -> bool:
     text = item.text(deep=True, separator=" ", strip=True)
     if not text:
         return True
-    return len(text) <= LINK_ITEM_MAX_CHARS and _link_share(item, text) >= LINK_ITEM_DENSITY
+    return _link_share(item, text) >= LINK_ITEM_DENSITY
 
 
 def _is_teaser_block(node: LexborNode) -> bool:
