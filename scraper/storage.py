@@ -153,6 +153,11 @@ class Store:
         row; a new article is indexed for near-duplicates in the same transaction.
         """
         digest = _hash_or_none(attempt, article)
+        sig = near_signature
+        if sig is None and article is not None and digest is not None:
+            # Before the write lock: MinHash is the costly part of a save. A caller
+            # with a process pool computes it there instead (scraper.crawl).
+            sig = signature(article.text)
         now = datetime.now(UTC)
         with self.write() as conn:
             if article is None or digest is None:
@@ -161,11 +166,8 @@ class Store:
                     archive_page(conn, fetch_id, raw)
                 return SaveResult(FAILED)
             article_id, status = _insert_or_touch_article(conn, article, digest, attempt, now)
-            if status == NEW:
-                # A caller with a process pool computes it there (scraper.crawl).
-                sig = near_signature or signature(article.text)
-                if sig is not None:
-                    index_article(conn, article_id, sig, self.near_threshold)
+            if status == NEW and sig is not None:
+                index_article(conn, article_id, sig, self.near_threshold)
             _link_urls(conn, article_id, urls, now)
             fetch_id = _insert_fetch(conn, attempt, _Outcome(status), article_id)
             if raw is not None:
