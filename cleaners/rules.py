@@ -18,7 +18,7 @@ from itertools import pairwise
 NOISE_TAGS: tuple[str, ...] = (
     "script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
     "button", "select", "input", "textarea", "label", "nav", "aside", "dialog", "menu",
-    "link", "meta", "video", "audio", "map", "math",
+    "link", "meta", "video", "audio", "map", "math", "figcaption",
 )
 
 # Page chrome: removed unless it wraps the article body.
