@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from local_server import html_route
+from local_server import Route, html_route
 
 from cleaners import Article
 from scraper.cli import main
@@ -122,6 +122,19 @@ def test_failing_target_exits_1_and_the_others_are_stored(runner, page_server, l
     assert bad in line and "http_status" in line and "404" in line
     with open_store(db) as store:
         assert store.count_articles() == 2
+
+
+def test_user_agent_and_timeout_options_reach_the_fetch(runner, fixture_pages, local_server, db):
+    page = local_server.add("/page", html_route((fixture_pages / f"{TAGDIV}.html").read_bytes()))
+    slow = local_server.add("/slow", Route(delay=2.0, headers=html_route("").headers, body=b"<p>"))
+
+    named = runner.invoke(main, [page, "--db", db, "--user-agent", "test-agent/2"])
+    late = runner.invoke(main, [slow, "--db", db, "--timeout", "0.3"])
+
+    assert named.exit_code == 0
+    (served,) = local_server.wait_for("/page")
+    assert served.headers["user-agent"] == "test-agent/2"
+    assert late.exit_code == 1 and f"{slow}: timeout" in late.stderr
 
 
 def test_db_comes_from_the_environment_then_the_working_directory(
