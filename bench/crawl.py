@@ -1,0 +1,185 @@
+"""Crawl benchmark: a synthetic site of N articles on H loopback hosts, delay 0.
+
+Prints end-to-end pages/s, peak RSS, RSS after 1,000 and after all pages, and the
+single-core ``cleaners.extract`` rate on the same pages, with the ratio.
+
+    python bench/crawl.py                     # 5,000 articles on 50 hosts
+    python bench/crawl.py --articles 1000 --hosts 10
+
+Targets (issue 4): end-to-end >= 85 % of 2 x the single-core extract rate,
+peak RSS < 400 MB, RSS at the end within 10 % of RSS after 1,000 pages.
+The site is served by a child process, which takes CPU from the same cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import astuple, dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
+
+import cleaners
+from scraper.crawl import CrawlReport, CrawlSettings, crawl_database
+from scraper.sources import load_sources, parse_networks
+
+EXTRACT_SAMPLE = 300  # pages timed for the single-core rate
+RSS_SAMPLE_SECONDS = 0.2
+
+
+def _serve_site(hosts: list[str], articles: int, pipe: Connection) -> None:
+    site = SyntheticSite(hosts, articles)
+    with serve(site):
+        pipe.send(site.ports)
+        pipe.recv()  # the parent says stop
+
+
+def _proc_kib(path: str, field: str) -> int:
+    try:
+        with open(path, encoding="ascii") as lines:
+            for line in lines:
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                for child in children.read().split():
+                    found += [int(child), *_descendants(int(child))]
+        except FileNotFoundError:
+            continue
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    main_rss: int  # the crawl process
+    total_rss: int  # the crawl process and its workers; shared pages counted in each
+    total_pss: int  # the same processes, shared pages split between them
+
+    def peak(self, other: Memory) -> Memory:
+        return Memory(*(max(a, b) for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+def crawler_memory(server_pid: int) -> Memory:
+    """Memory of this process and its pool workers (the site server and its tree excluded)."""
+    excluded = {server_pid, *_descendants(server_pid)}
+    pids = [os.getpid()] + [p for p in _descendants(os.getpid()) if p not in excluded]
+    rss = [_proc_kib(f"/proc/{pid}/status", "VmRSS:") for pid in pids]
+    pss = [_proc_kib(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in pids]
+    return Memory(rss[0], sum(rss), sum(pss))
+
+
+def extract_rate(site: SyntheticSite, count: int) -> float:
+    pages = [
+        (site.article_html(host, n, tail_seed=n), site.article_url(host, n))
+        for n in range(count // len(site.hosts) + 1)
+        for host in site.hosts
+    ][:count]
+    started = time.perf_counter()
+    for body, url in pages:
+        cleaners.extract(body, url, headers={"content-type": "text/html; charset=utf-8"})
+    return len(pages) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--articles", type=int, default=5000, help="total articles")
+    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="cleaning processes")
+    parser.add_argument("--concurrency", type=int, default=32, help="hosts fetched at once")
+    args = parser.parse_args()
+    per_host = args.articles // args.hosts
+    hosts = loopback_hosts(args.hosts)
+
+    context = multiprocessing.get_context("spawn")
+    parent_end, child_end = context.Pipe()
+    server = context.Process(target=_serve_site, args=(hosts, per_host, child_end), daemon=True)
+    server.start()
+    site = SyntheticSite(hosts, per_host)
+    site.ports = parent_end.recv()
+
+    print(f"single-core extract on {EXTRACT_SAMPLE} of the same pages...", flush=True)
+    single = extract_rate(site, EXTRACT_SAMPLE)
+
+    marks: dict[int, Memory] = {}
+    peak = Memory(0, 0, 0)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(RSS_SAMPLE_SECONDS):
+            peak = peak.peak(crawler_memory(server.pid or 0))
+
+    def on_progress(report: CrawlReport) -> None:
+        stored = report.new + report.duplicate
+        for mark in (1000, per_host * args.hosts):
+            if stored >= mark and mark not in marks:
+                marks[mark] = crawler_memory(server.pid or 0)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        sources = Path(scratch) / "sources.toml"
+        sources.write_text(sources_toml(site, delay=0.0), encoding="utf-8")
+        config = load_sources(sources)
+        settings = CrawlSettings(
+            concurrency=args.concurrency,
+            clean_workers=args.workers,
+            allow_private=parse_networks(["127.0.0.0/8"], "bench"),
+        )
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        started = time.perf_counter()
+        database = str(Path(scratch) / "bench.db")
+        report = crawl_database(config, database, settings, on_progress=on_progress)
+        elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
+    parent_end.send("stop")
+    server.join(10)
+
+    stored = report.new + report.duplicate
+    rate = stored / elapsed
+    mb = 1024 * 1024
+    total = per_host * args.hosts
+    first = marks.get(1000, Memory(0, 0, 0))
+    last = marks.get(total, Memory(0, 0, 0))
+    ratio = rate / (2 * single)
+    workers = f"crawl + {args.workers} workers"
+    print(f"crawl: {report.summary()}")
+    print()
+    print("| measure | value | target |")
+    print("|---|---|---|")
+    print(f"| articles stored / hosts | {stored} / {args.hosts} | {total} |")
+    print(f"| end-to-end pages/s (articles stored / wall time) | {rate:.1f} | |")
+    print(f"| single-core cleaners.extract pages/s, same pages | {single:.1f} | |")
+    print(f"| end-to-end / (2 x single-core) | {ratio:.2f} | >= 0.85 |")
+    print(f"| peak RSS, crawl process | {peak.main_rss / mb:.0f} MB | < 400 MB |")
+    print(f"| peak RSS, {workers} (shared pages counted twice) | {peak.total_rss / mb:.0f} MB | |")
+    print(f"| peak PSS, {workers} | {peak.total_pss / mb:.0f} MB | |")
+    for name, value in (("RSS crawl process", "main_rss"), (f"PSS {workers}", "total_pss")):
+        at_first, at_last = getattr(first, value), getattr(last, value)
+        growth = (at_last - at_first) / at_first if at_first else float("nan")
+        print(
+            f"| {name} after 1,000 / {total:,} pages | {at_first / mb:.0f} / {at_last / mb:.0f} MB"
+            f" ({growth:+.1%}) | within 10 % |"
+        )
+    print(f"| CPUs | {os.cpu_count()}, shared with the site server (and other work) | |")
+
+
+if __name__ == "__main__":
+    main()
