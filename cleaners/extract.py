@@ -141,15 +141,16 @@ def _extract(
     keep = (anchor.node, *anchor.parts) if anchor is not None else ()
     prune(scope, keep, record, meta.title, clock.expired)
     if clock.expired():
-        return _finish(meta, url, blocks_from_tree(scope), known_boilerplate, Reason.DEADLINE)
+        text = _text(blocks_from_tree(scope), known_boilerplate)
+        return _article(meta, url, text, Reason.DEADLINE)
 
     # trafilatura keeps only the first of several body-like blocks: give it each part.
     parts = anchor.parts if anchor is not None and anchor.parts else (scope,)
-    blocks = [b for part in parts for b in _blocks(part, clock)]
+    text = _text([b for part in parts for b in _blocks(part, clock)], known_boilerplate)
     reason = None
-    if not blocks:
+    if not text:
         reason = Reason.CONSENT_WALL if kind is PageKind.CONSENT else Reason.NO_CONTENT
-    return _finish(meta, url, blocks, known_boilerplate, reason)
+    return _article(meta, url, text, reason)
 
 
 def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
@@ -162,24 +163,16 @@ def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
     pruned = f"<html>{pruned}</html>"
     blocks = trafilatura_blocks(pruned, PRECISE)
     if sum(map(len, blocks)) < MIN_PRECISE_CHARS:
-        # lxml gives up on some trees (nesting beyond its depth limit) where lexbor did not.
+        # Precision mode gives up on some layouts (tables, thin markup), and lxml on trees
+        # nested beyond its depth limit, where lexbor did not.
         blocks = trafilatura_blocks(pruned, BALANCED) or blocks or blocks_from_tree(scope)
     return blocks
 
 
-def _finish(
-    meta: PageMetadata,
-    url: str | None,
-    blocks: list[str],
-    known_boilerplate: frozenset[str],
-    reason: str | None,
-) -> Article:
+def _text(blocks: list[str], known_boilerplate: frozenset[str]) -> str:
     if known_boilerplate:
         blocks = [b for b in blocks if paragraph_hash(b) not in known_boilerplate]
-    text = clean_text("\n\n".join(blocks))
-    if not text and reason is None:
-        reason = Reason.NO_CONTENT
-    return _article(meta, url, text, reason)
+    return clean_text("\n\n".join(blocks))
 
 
 def _article(meta: PageMetadata, url: str | None, text: str, reason: str | None) -> Article:
