@@ -37,6 +37,9 @@ READ_ALSO_MAX_CHARS = 300
 # Navigation-like lists: this many items or more, each nothing but a short link.
 LINK_LIST_MIN_ITEMS = 3
 LINK_ITEM_DENSITY = 0.9
+# Several sibling links filling this share of their parent's text: a paragraph of prose
+# with links stays well below it.
+LINK_CLOUD_DENSITY = 0.8
 # Share of a block's text that sits in links for it to count as a link list.
 LINK_LIST_DENSITY = 0.6
 # A class/id match is ignored on a block holding this share of the scope's prose
@@ -232,18 +235,18 @@ def link_lists(scope: LexborNode) -> Iterator[LexborNode]:
 
 
 def link_clouds(scope: LexborNode) -> Iterator[LexborNode]:
-    """Blocks that are mostly sibling links (tag clouds, archive links), outside any list."""
+    """Blocks that are mostly sibling links (tag clouds, "don't miss" lines), outside lists."""
     parents: dict[int, list] = {}
     for link in scope.css("a"):
         parent = link.parent
-        if parent is not None and parent.tag not in ("li", "p", "ul", "ol"):
+        if parent is not None and parent.tag not in ("li", "ul", "ol"):
             entry = parents.setdefault(parent.mem_id, [0, parent])
             entry[0] += 1
     for count, parent in parents.values():
         if count < LINK_LIST_MIN_ITEMS:
             continue
         text = parent.text(deep=True, separator=" ", strip=True)
-        if _link_share(parent, text) >= LINK_ITEM_DENSITY:
+        if _link_share(parent, text) >= LINK_CLOUD_DENSITY:
             yield parent
 
 
