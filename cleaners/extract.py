@@ -31,6 +31,7 @@ from cleaners.lines import clean_text
 from cleaners.metadata import PageMetadata, read_metadata
 from cleaners.normalize import normalize_for_hash
 from cleaners.pagekind import PageKind, classify_page, looks_like_listing
+from cleaners.promos import drop_trailing_promos
 from cleaners.prune import Recorder, prune, record_outside
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,7 @@ def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
 
 
 def _text(blocks: list[str], known_boilerplate: frozenset[str]) -> str:
+    blocks = drop_trailing_promos(blocks)
     if known_boilerplate:
         blocks = [b for b in blocks if paragraph_hash(b) not in known_boilerplate]
     return clean_text("\n\n".join(blocks))

@@ -246,3 +246,15 @@ def test_benchmark_script_prints_the_table(tmp_path: Path) -> None:
         assert column in header
     assert "| newsclean | 1.000" in out
     assert len((tmp_path / "pages.tsv").read_text().splitlines()) == 4
+
+
+def test_trailing_sign_offs_dropped_but_not_the_same_words_mid_article() -> None:
+    mid = "Les abonnés à la newsletter municipale avaient été prévenus dès le mois de mars."
+    follow = "Suivez-nous sur Facebook et Instagram pour ne rien manquer de l'actualité locale."
+    plea = "Inscrivez-vous à notre newsletter pour recevoir l'essentiel chaque matin."
+    html = page("<article>" + paragraphs([PROSE[0], mid, *PROSE[1:], follow, plea]) + "</article>")
+    text = extract(html).text
+    assert mid in text
+    assert follow not in text
+    assert plea not in text
+    assert text.endswith(PROSE[-1])
