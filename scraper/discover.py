@@ -9,6 +9,7 @@ carry meaning here (unchanged, no rules, try later).
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.config import FetchSettings
+from scraper.decompress import body_decoder
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import REDIRECT_STATUSES, check_scheme, error_kind
 from scraper.urls import normalize_url
@@ -164,39 +166,54 @@ async def fetch_document(
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
     current = url
     try:
-        for _ in range(MAX_DOCUMENT_REDIRECTS + 1):
-            check_scheme(current)
-            async with client.stream("GET", current, headers=headers, timeout=timeout) as response:
-                location = response.headers.get("location")
-                if response.status_code in REDIRECT_STATUSES and location:
-                    current = str(response.url.join(location))
-                    continue
-                if not 200 <= response.status_code < 300:
-                    return Document(current, response.status_code)
-                body, truncated = await _read_capped(response, settings.max_bytes)
-                return Document(
-                    current,
-                    response.status_code,
-                    body,
-                    Validators(response.headers.get("etag"), response.headers.get("last-modified")),
-                    truncated,
-                )
+        # The per-page deadline bounds the whole exchange: a server dripping one
+        # byte per read timeout would otherwise hold the host's turn for ever.
+        async with asyncio.timeout(settings.deadline):
+            for _ in range(MAX_DOCUMENT_REDIRECTS + 1):
+                check_scheme(current)
+                async with client.stream(
+                    "GET", current, headers=headers, timeout=timeout
+                ) as response:
+                    location = response.headers.get("location")
+                    if response.status_code in REDIRECT_STATUSES and location:
+                        current = str(response.url.join(location))
+                        continue
+                    if not 200 <= response.status_code < 300:
+                        return Document(current, response.status_code)
+                    body, truncated = await _read_capped(response, settings.max_bytes)
+                    return Document(
+                        current,
+                        response.status_code,
+                        body,
+                        Validators(
+                            response.headers.get("etag"), response.headers.get("last-modified")
+                        ),
+                        truncated,
+                    )
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise FetchError(current, error_kind(exc), str(exc) or type(exc).__name__) from exc
+    except TimeoutError as exc:
+        message = f"deadline of {settings.deadline:g} s exceeded"
+        raise FetchError(current, FetchErrorKind.TIMEOUT, message) from exc
     raise FetchError(
         url, FetchErrorKind.REDIRECT_LOOP, f"more than {MAX_DOCUMENT_REDIRECTS} redirects"
     )
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
+    # Decompressed piece by piece: a compression bomb stops at the cap, in flat memory.
+    decoder = body_decoder(response.headers.get("content-encoding"), max_bytes)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > max_bytes:
-            return b"".join(chunks)[:max_bytes], True
-    return b"".join(chunks), False
+    async for raw in response.aiter_raw():
+        for chunk in decoder.decode(raw):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                return b"".join(chunks)[:max_bytes], True
+    chunks.extend(decoder.flush())
+    body = b"".join(chunks)
+    return body[:max_bytes], len(body) > max_bytes
 
 
 def _gunzip(body: bytes, url: str, max_bytes: int) -> bytes:
