@@ -50,8 +50,9 @@ def test_anchor_body_only_and_chrome_dropped() -> None:
 def test_autoload_second_article_is_ignored() -> None:
     second = [t.replace("Brest", "Quimper") for t in PROSE]
     html = page(
-        "<div id='tdb-autoload-article'><article class='tdb_templates'>"
-        f"<div class='td-post-content'>{paragraphs()}</div></article><article class='tdb_templates'>"
+        "<div id='tdb-autoload-article'>"
+        f"<article class='tdb_templates'><div class='td-post-content'>{paragraphs()}</div>"
+        "</article><article class='tdb_templates'>"
         f"<div class='td-post-content'>{paragraphs(second)}</div></article></div>"
     )
     text = extract(html).text
