@@ -133,8 +133,10 @@ def _extract(
     if clock.expired():
         return _article(meta, url, "", Reason.DEADLINE)
 
-    anchor = find_anchor(tree, _expected_words(meta))
-    if anchor is None and looks_like_listing(tree):
+    expected_words = _expected_words(meta)
+    anchor = find_anchor(tree, expected_words)
+    # A page whose JSON-LD carries an article body is an article, however it looks.
+    if anchor is None and expected_words is None and looks_like_listing(tree):
         return _article(meta, url, "", Reason.NOT_ARTICLE)
     scope = anchor.node if anchor is not None else body
     if anchor is not None and record is not None:
