@@ -55,4 +55,6 @@ def looks_like_listing(tree: LexborHTMLParser) -> bool:
         for p in tree.css("p")
         if len(text := p.text(strip=True)) >= PROSE_MIN_CHARS and p.css_first("a") is None
     )
-    return prose < LISTING_MAX_PROSE_CHARS
+    # A short article beside a sidebar of headlines still has more prose than headlines.
+    headline_chars = sum(len(a.text(strip=True)) for a in headlines)
+    return prose < min(LISTING_MAX_PROSE_CHARS, headline_chars)
