@@ -258,3 +258,11 @@ def test_trailing_sign_offs_dropped_but_not_the_same_words_mid_article() -> None
     assert follow not in text
     assert plea not in text
     assert text.endswith(PROSE[-1])
+
+
+def test_short_article_beside_a_headline_sidebar_is_still_an_article() -> None:
+    sidebar = "".join(f"<h3><a href='/s{i}'>Brève {i}</a></h3>" for i in range(10))
+    html = page("<main>" + paragraphs(PROSE[:3]) + f"</main><div class='rail'>{sidebar}</div>")
+    article = extract(html)
+    assert article.reason is None
+    assert PROSE[0] in article.text
