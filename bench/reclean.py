@@ -99,13 +99,16 @@ def main() -> None:
         def mark(report: RecleanReport) -> None:
             marks.append((time.perf_counter(), report.pages))
 
+        main_cpu = time.process_time()
         report = reclean(store, workers=args.workers, on_progress=mark)
+        main_cpu = time.process_time() - main_cpu
         (first_time, first_pages), (last_time, last_pages) = marks[0], marks[-1]
         steady = (last_pages - first_pages) / (last_time - first_time)
 
     print(f"pages: {len(pages)} in the dataset, {len(stored)} archived ({args.copies} copies)")
     print(f"load average before: {load:.1f} (the machine must be otherwise idle)")
     print(f"reclean: {report.summary()}")
+    print(f"reclean main process: {1000 * main_cpu / report.pages:.1f} ms CPU per page")
     print("| measure | pages/s | ratio to single core (wall) |")
     print("|---|---:|---:|")
     print(f"| extract, 1 core, wall clock | {wall_rate:.1f} | 1.00 |")

@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
 import cleaners
 from cleaners import Article, content_hash
@@ -82,12 +82,19 @@ class RecleanReport:
 
 
 @dataclass(frozen=True, slots=True)
+class _Stored:
+    """The article as the database holds it before this run."""
+
+    article_id: int
+    content_hash: str
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Job:
     """One archived page to clean again, as read from the database."""
 
-    article_id: int
-    content_hash: str  # as stored now
-    title: str | None
+    stored: _Stored
     url: str | None
     codec: str
     body: bytes
@@ -96,9 +103,9 @@ class _Job:
 
 @dataclass(frozen=True, slots=True)
 class _Cleaned:
-    """What a worker made of a job."""
+    """What a worker made of a job (without the page: it need not travel back)."""
 
-    job: _Job
+    stored: _Stored
     article: Article
     digest: str | None
     signature: Signature | None
@@ -109,14 +116,14 @@ def clean_page(extract: Extractor, job: _Job) -> _Cleaned:
     raw = unpack(job.codec, job.body, job.headers)
     article = extract(raw.body, job.url, headers=raw.header_map)
     if article.is_empty:
-        return _Cleaned(job, article, None, None)
+        return _Cleaned(job.stored, article, None, None)
     try:
         digest = content_hash(article.text)
     except ValueError:  # only invisible characters
-        return _Cleaned(job, article, None, None)
-    if digest == job.content_hash:  # same text, same signature: no need to sign it again
-        return _Cleaned(job, article, digest, None)
-    return _Cleaned(job, article, digest, signature(article.text))
+        return _Cleaned(job.stored, article, None, None)
+    if digest == job.stored.content_hash:  # same text, same signature: no need to sign again
+        return _Cleaned(job.stored, article, digest, None)
+    return _Cleaned(job.stored, article, digest, signature(article.text))
 
 
 @dataclass(slots=True)
@@ -204,8 +211,8 @@ def _jobs(store: Store, selection: RecleanSelection, version: str) -> Iterator[_
             rows = conn.execute(query).all()
         if not rows:
             return
-        for row in rows:
-            yield _Job(*row)
+        for article_id, digest, title, *page in rows:
+            yield _Job(_Stored(article_id, digest, title), *page)
         last_id = rows[-1].article_id
 
 
@@ -241,25 +248,26 @@ def _write(
 def _apply(
     conn: Connection, cleaned: _Cleaned, version: str, threshold: float, tally: _Tally
 ) -> None:
-    job = cleaned.job
-    article_id = job.article_id
+    stored = cleaned.stored
+    article_id = stored.article_id
     if cleaned.digest is None:
         tally.empty += 1
         return
     values = {**article_columns(cleaned.article), "cleaner_version": version}
-    if cleaned.digest == job.content_hash:
+    if cleaned.digest == stored.content_hash:
         # Leaving title and text out of the UPDATE keeps the full-text index untouched.
         del values["text"]
-        if values["title"] == job.title:
+        if values["title"] == stored.title:
             del values["title"]
-        conn.execute(update(_articles).where(_articles.c.id == article_id).values(values))
+        conn.execute(_UPDATE_ARTICLE, {"article_id": article_id, **values})
         tally.unchanged += 1
         return
-    if not _exists(conn, article_id):  # merged into another article earlier in this run
+    found = set(
+        conn.execute(_SELF_OR_TWIN, {"article_id": article_id, "digest": cleaned.digest}).scalars()
+    )
+    if article_id not in found:  # merged into another article earlier in this run
         return
-    twin = conn.execute(
-        select(_articles.c.id).where(_articles.c.content_hash == cleaned.digest)
-    ).scalar_one_or_none()
+    twin = next(iter(found - {article_id}), None)
     if twin is not None and twin < article_id:
         _merge(conn, keep=twin, drop=article_id, threshold=threshold)
         tally.merged += 1
@@ -270,15 +278,10 @@ def _apply(
     else:
         tally.changed += 1
     values["content_hash"] = cleaned.digest
-    conn.execute(update(_articles).where(_articles.c.id == article_id).values(values))
+    conn.execute(_UPDATE_ARTICLE, {"article_id": article_id, **values})
     if cleaned.signature is not None:
         index_article(conn, article_id, cleaned.signature, threshold)
     relink_later(conn, article_id, cleaned.signature, threshold)
-
-
-def _exists(conn: Connection, article_id: int) -> bool:
-    query = select(_articles.c.id).where(_articles.c.id == article_id)
-    return conn.execute(query).first() is not None
 
 
 def _merge(conn: Connection, *, keep: int, drop: int, threshold: float) -> None:
@@ -291,9 +294,13 @@ def _merge(conn: Connection, *, keep: int, drop: int, threshold: float) -> None:
     conn.execute(update(_urls).where(_urls.c.article_id == drop).values(article_id=keep))
     conn.execute(update(_fetches).where(_fetches.c.article_id == drop).values(article_id=keep))
     conn.execute(delete(_articles).where(_articles.c.id == drop))
-    conn.execute(
-        update(_articles)
-        .where(_articles.c.id == keep)
-        .values(first_seen=seen[0], last_seen=seen[1])
-    )
+    conn.execute(_UPDATE_ARTICLE, {"article_id": keep, "first_seen": seen[0], "last_seen": seen[1]})
     relink_later(conn, drop, None, threshold)
+
+
+# Built once: they run for every page. The columns to set are the execution
+# parameters other than ``article_id``.
+_UPDATE_ARTICLE = update(_articles).where(_articles.c.id == bindparam("article_id"))
+_SELF_OR_TWIN = select(_articles.c.id).where(
+    or_(_articles.c.id == bindparam("article_id"), _articles.c.content_hash == bindparam("digest"))
+)

@@ -116,12 +116,13 @@ def test_reclean_updates_text_hash_version_and_search_index(
     local_server: LocalServer, store: Store, client: httpx.Client
 ) -> None:
     body = paragraphs(2, 6)
-    plea = "Abonnez-vous à notre lettre quotidienne pour tout savoir avant tout le monde."
+    # Plain prose no cleaner rule targets: only the injected option can drop it.
+    plea = "Les kiwals ondoyants du plateau de Morvaline ont fleuri durant toute la nuit claire."
     changing = fetch(local_server, store, client, "/a", page("Le port rouvre", [*body, plea]))
     steady = fetch(local_server, store, client, "/b", page("La gare ferme", paragraphs(3, 6)))
     before = article(store, changing)
     assert before is not None and plea in before.text
-    assert [hit.article_id for hit in search(store, "abonnez lettre")] == [changing]
+    assert [hit.article_id for hit in search(store, "kiwals morvaline")] == [changing]
 
     report = reclean(store, workers=2, extract=without(plea), version=NEW_VERSION)
 
@@ -135,7 +136,7 @@ def test_reclean_updates_text_hash_version_and_search_index(
     assert after.cleaner_version == NEW_VERSION
     untouched = article(store, steady)
     assert untouched is not None and untouched.cleaner_version == NEW_VERSION
-    assert search(store, "abonnez lettre") == []  # the index followed the new text
+    assert search(store, "kiwals morvaline") == []  # the index followed the new text
     assert search(store, body[0])[0].article_id == changing
 
 
@@ -143,8 +144,8 @@ def test_reclean_merges_articles_that_now_read_the_same(
     local_server: LocalServer, store: Store, client: httpx.Client
 ) -> None:
     body = paragraphs(4, 6)
-    signature_a = "Propos recueillis par la rédaction du matin, relus par le service."
-    signature_b = "Article publié avec l'aimable autorisation de nos confrères du soir."
+    signature_a = "Les kiwals ondoyants du plateau de Morvaline fleurissent au matin."
+    signature_b = "Les grands orvets de la vallée de Pluvine dorment encore le soir."
     first = fetch(local_server, store, client, "/matin", page("Le pont", [*body, signature_a]))
     second = fetch(local_server, store, client, "/soir", page("Le pont", [*body, signature_b]))
     assert first != second
