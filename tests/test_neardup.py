@@ -10,6 +10,7 @@ from nlp_corpus import SEEDS, article_text, save_article, syndicated_copy
 from sqlalchemy import func, select
 
 import cleaners
+from scraper import neardup
 from scraper.models import ArticleBandRow, ArticleRow
 from scraper.neardup import BANDS, shingles, signature
 from scraper.storage import Store, open_store
@@ -128,3 +129,18 @@ def test_an_exact_duplicate_is_not_a_near_duplicate_row(store: Store) -> None:
     assert again.status == "duplicate"
     assert again.article_id == first.article_id
     assert duplicate_of(store, first.article_id) is None
+
+
+def test_candidate_lookup_uses_the_band_index(store: Store) -> None:
+    """Every stored article is compared by an index search, never a scan of all bands."""
+    sig = signature(article_text(11))
+    assert sig is not None
+    parameters = {f"hash_{band}": value for band, value in enumerate(sig.band_hashes())}
+    candidates = neardup._CANDIDATES.params(**parameters)
+    query = select(ArticleRow.id).where(ArticleRow.id.in_(candidates))
+    sql = query.compile(store.engine, compile_kwargs={"literal_binds": True})
+    with store.read() as conn:
+        plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+    details = " | ".join(row[-1] for row in plan)
+    assert "ix_article_bands_band_hash" in details
+    assert "SCAN article_bands" not in details
