@@ -144,9 +144,8 @@ _CAMEL_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])")
 MIN_CAMEL_PART = 3
 
 
-@lru_cache(maxsize=4096)
 def tokens_of(value: str) -> tuple[str, ...]:
-    """Lower-case tokens of a class or id value (cached: pages repeat the same classes)."""
+    """Lower-case tokens of a class or id value."""
     found: list[str] = []
     names = value.split()
     if any(name.startswith(TAXONOMY_PREFIXES) for name in names):
@@ -166,14 +165,27 @@ def noise_rule(class_value: str, id_value: str) -> tuple[str, bool] | None:
     for value in (class_value, id_value):
         if not value:
             continue
-        words = tokens_of(value)
-        if EMBED_TOKENS.intersection(words):
+        embed, rule, guarded = _value_rule(value)
+        if embed:
             return None
-        for token in NOISE_TOKENS.intersection(words):
-            if token in UNGUARDED_TOKENS:
-                return f"token:{token}", False
-            guarded_hit = f"token:{token}"
-        for pair in pairwise(words):
-            if pair in NOISE_PAIRS:
-                guarded_hit = guarded_hit or f"token:{pair[0]}-{pair[1]}"
+        if rule is not None and not guarded:
+            return rule, False
+        guarded_hit = guarded_hit or rule
     return (guarded_hit, True) if guarded_hit else None
+
+
+@lru_cache(maxsize=8192)
+def _value_rule(value: str) -> tuple[bool, str | None, bool]:
+    """(is an embed, matched rule, rule is guarded) for one class or id value."""
+    words = tokens_of(value)
+    if EMBED_TOKENS.intersection(words):
+        return True, None, False
+    hit: str | None = None
+    for token in sorted(NOISE_TOKENS.intersection(words)):
+        if token in UNGUARDED_TOKENS:
+            return False, f"token:{token}", False
+        hit = hit or f"token:{token}"
+    for first, second in pairwise(words):
+        if (first, second) in NOISE_PAIRS:
+            hit = hit or f"token:{first}-{second}"
+    return False, hit, True
