@@ -20,10 +20,12 @@ PROMO = re.compile(
             # "Follow us on Twitter", "Suivez-nous sur Facebook", "Folgen Sie uns auf …"
             rf"\b(?:follow|suivez|suivre|folgen|segui|seguici|síguenos|siga|sigam|obserwuj|"
             rf"підписуйтесь|подписывайтесь)\b.{{0,80}}{_SOCIAL}",
-            # newsletter and subscription pleas
-            r"\bnewsletters?\b|\bsign up\b|\bsubscribe (?:to|now|today|here)\b|\binscrivez-vous\b|"
-            r"\babonnez-vous\b|\babonnieren\b|\bsuscr[ií]bete\b|\biscriviti\b|\bassine\b|"
-            r"\bzapisz się\b|\bпідпишіться\b|\bподпишитесь\b",
+            # newsletter and subscription pleas: an imperative, not the word "newsletter"
+            r"\bsign up\b|\bsubscribe (?:to|now|today|here)\b|\bget (?:the|our) .{0,40}"
+            r"newsletter|\binscrivez-vous\b|\babonnez-vous\b|\brecevez\b.{0,60}newsletter|"
+            r"\babonnieren\b|\bsuscr[ií]bete\b|\biscriviti\b|\bassine\b|\bzapisz się\b|"
+            r"\bпідпишіться\b|\bподпишитесь\b|"
+            r"\b(?:our|notre|nos|unseren?|nuestro|nostra|nossa)\s+newsletters?\b",
             # wire credits: "(Reporting by …; Editing by …)", "… contributed to this report."
             r"^\(?(?:additional )?(?:reporting|writing|editing) by\b|contributed to this report",
         )

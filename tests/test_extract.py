@@ -266,3 +266,9 @@ def test_short_article_beside_a_headline_sidebar_is_still_an_article() -> None:
     article = extract(html)
     assert article.reason is None
     assert PROSE[0] in article.text
+
+
+def test_a_closing_sentence_about_a_newsletter_is_not_a_plea() -> None:
+    closing = "La newsletter de la mairie annoncera la date des travaux aux riverains."
+    html = page("<article>" + paragraphs([*PROSE, closing]) + "</article>")
+    assert extract(html).text.endswith(closing)
