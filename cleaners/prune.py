@@ -2,7 +2,8 @@
 
 The pruner works on one scope (the article anchor when one was found, else ``<body>``)
 and removes, in order: noise tags, page chrome, blocks whose class/id names a widget,
-short lines that are widget captions, "read also" link paragraphs, lists of teasers,
+short lines that are widget captions (and the link lists they announce), headings that
+repeat the title, "read also" link paragraphs, teaser grids, link lists and link clouds,
 and headings left with nothing under them. A node that wraps the anchor (or one of
 its parts) is never removed, so a body with a noisy class on a parent survives.
 
@@ -34,7 +35,7 @@ TEASER_MIN_ITEMS = 3
 TEASER_MAX_EXCERPT = 400
 # A "Read also: <a>title</a>" line is short; longer paragraphs with a colon are prose.
 READ_ALSO_MAX_CHARS = 300
-# Navigation-like lists: this many items or more, each nothing but a short link.
+# Navigation-like lists: this many items or more, each nothing but a link.
 LINK_LIST_MIN_ITEMS = 3
 LINK_ITEM_DENSITY = 0.9
 # Several sibling links filling this share of their parent's text: a paragraph of prose
