@@ -9,7 +9,8 @@ Stages, with the clock checked between them:
    (``cleaners.prune``);
 5. hand trafilatura the much smaller pruned HTML, or, when the page is still too large for
    the remaining time budget, render the pruned tree directly;
-6. lay the blocks out as text, drop known per-host boilerplate paragraphs, ``clean_text``.
+6. lay the blocks out as text, drop trailing sign-offs (``cleaners.promos``) and known
+   per-host boilerplate paragraphs, then ``clean_text``.
 """
 
 from __future__ import annotations
@@ -63,7 +64,14 @@ def extract(
     known_boilerplate: frozenset[str] = frozenset(),
     deadline: float | None = DEFAULT_DEADLINE,
 ) -> Article:
-    """The article in ``html``; an empty Article with a ``reason`` when there is none."""
+    """The article in ``html``; an empty Article with a ``reason`` when there is none.
+
+    ``html`` as bytes is decoded with the charset of the Content-Type in ``headers``
+    (any case), the page's own declaration, or detection. ``known_boilerplate`` holds
+    ``paragraph_hash`` values of paragraphs to drop (a host's recurring teasers and
+    pleas). ``deadline`` bounds the work in seconds (None: no bound); when it runs out,
+    the text found so far comes back with ``Reason.DEADLINE``. Never raises.
+    """
     return run_extraction(html, url, headers, known_boilerplate, deadline, record=None)
 
 
