@@ -45,13 +45,18 @@ TRAFILATURA_MIN_BUDGET = 1.0
 # A precise extraction shorter than this is retried in trafilatura's balanced mode.
 MIN_PRECISE_CHARS = 250
 PARAGRAPH_HASH_CHARS = 16
+PARAGRAPH_SEPARATOR = "\n\n"
 # Binary sniffing: the share of C0 control characters in the first bytes.
 BINARY_SNIFF_BYTES = 4096
 BINARY_CONTROL_RATIO = 20
 
 
 def paragraph_hash(paragraph: str) -> str:
-    """Short hash of a paragraph, stable under case, spacing and quote style."""
+    """Short hash of a paragraph, stable under case, spacing and quote style.
+
+    A paragraph is a block of ``Article.text`` between blank lines; hashes of paragraphs
+    that recur across a host's articles are what ``extract(known_boilerplate=…)`` drops.
+    """
     digest = hashlib.sha256(normalize_for_hash(paragraph).encode("utf-8")).hexdigest()
     return digest[:PARAGRAPH_HASH_CHARS]
 
@@ -181,10 +186,14 @@ def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
 
 
 def _text(blocks: list[str], known_boilerplate: frozenset[str]) -> str:
-    blocks = drop_trailing_promos(blocks)
-    if known_boilerplate:
-        blocks = [b for b in blocks if paragraph_hash(b) not in known_boilerplate]
-    return clean_text("\n\n".join(blocks))
+    text = clean_text("\n\n".join(drop_trailing_promos(blocks)))
+    if not known_boilerplate:
+        return text
+    # Paragraphs as a reader of the stored text sees them: split on blank lines, the
+    # same split that learns the hashes from stored articles.
+    paragraphs = text.split(PARAGRAPH_SEPARATOR)
+    kept = [p for p in paragraphs if paragraph_hash(p) not in known_boilerplate]
+    return PARAGRAPH_SEPARATOR.join(kept)
 
 
 def _article(meta: PageMetadata, url: str | None, text: str, reason: str | None) -> Article:
