@@ -27,6 +27,8 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Elements that hold a caption as their whole text. Not div: its text is its whole
 # subtree, and deep div nests would make this quadratic; div captions carry widget classes.
 LABEL_CARRIERS = "p, h2, h3, h4, h5, h6, span, strong, b, em, li, small"
+# Captions often trail off: "You may also like...", "À lire aussi…".
+TRAILING_ELLIPSIS = ".…"
 # A form wrapping a whole page (ASP.NET) holds the article; a real form holds few paragraphs.
 FORM_MAX_PARAGRAPHS = 2
 # Teaser lists: at least this many items, each a linked heading with a short excerpt.
@@ -166,7 +168,7 @@ class _Pruner:
             text = node.text(deep=True, separator=" ", strip=True)
             if not text or len(text) > MAX_LABEL_LENGTH:
                 continue
-            key = label_key(text)
+            key = label_key(text.rstrip(TRAILING_ELLIPSIS))
             if key in RELATED_TITLES:
                 yield "label", node
                 yield from (("label-links", n) for n in _link_lists_after(node))
