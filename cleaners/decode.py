@@ -138,7 +138,7 @@ def _meta_charset(data: bytes) -> str | None:
 def _strict(data: bytes, encoding: str) -> str | None:
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):  # "undefined" raises a bare UnicodeError
         return None
 
 
