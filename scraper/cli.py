@@ -43,6 +43,7 @@ from scraper.export import (
     TEXT_FORMATS,
     WRITERS,
     ExportFilter,
+    atomic_file,
     export_articles,
     export_to_path,
 )
@@ -53,6 +54,7 @@ from scraper.search import search
 from scraper.sources import load_sources, parse_networks
 from scraper.stats import Stats, collect_stats
 from scraper.storage import Store, database_url, open_store, upgrade_database
+from scraper.warc import write_warc
 
 DEFAULT_COMMAND = "get"
 TEXT_SEPARATOR = "---"  # the line between two articles in text output
@@ -357,6 +359,31 @@ def reclean_command(
     with storage(db) as store:
         report = reclean(store, selection, workers=workers)
     click.echo(f"reclean: {report.summary()}")
+
+
+@main.command("warc")
+@db_option
+@click.option(
+    "--since",
+    type=IsoDateTime(),
+    help="Only pages fetched at or after this date or date-time (UTC if no offset).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The WARC file to write (gzip records, e.g. pages.warc.gz), atomically.",
+)
+def warc_command(db: str | None, since: datetime | None, output: Path) -> None:
+    """Write the archived pages as a WARC file, the format of Common Crawl.
+
+    One response record per archived fetch: final URL, fetch time, status,
+    headers and the body as fetched.
+    """
+    with storage(db) as store, atomic_file(output) as out:
+        count = write_warc(store, out, since)
+    click.echo(f"{count} pages written to {output}", err=True)
 
 
 @main.command("search")

@@ -200,19 +200,29 @@ def export_to_path(
     """
     writer = _writer(fmt)
     selection = filters if filters is not None else ExportFilter(since=since)
+    with atomic_file(path) as out:
+        return writer(iter_records(store, selection), out)
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A new binary file that appears at ``path`` only once the block has succeeded.
+
+    It is written as a temporary file in the same directory (so the final rename
+    stays on one file system and is atomic), synced, then renamed over ``path``.
+    On any error the temporary file is removed and ``path`` is left untouched.
+    """
     target = Path(path)
-    # Same directory, so the final rename stays on one file system and is atomic.
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         with temporary.open("xb") as out:
-            count = writer(iter_records(store, selection), out)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         temporary.replace(target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return count
 
 
 def _writer(fmt: str) -> Writer:

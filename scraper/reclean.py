@@ -42,8 +42,8 @@ Extractor = Callable[..., Article]  # cleaners.extract or a partial of it (pickl
 
 DEFAULT_RECLEAN_WORKERS = 2
 READ_BATCH = 64  # pages read from the database at a time
-WRITE_BATCH = 64  # results written in one transaction
-IN_FLIGHT_PER_WORKER = 8  # pages queued per worker: enough to keep it busy, no more
+WRITE_BATCH = 32  # results written in one transaction
+IN_FLIGHT_PER_WORKER = 32  # pages queued per worker: it stays busy while a batch is written
 
 _articles = ArticleRow.__table__
 _urls = ArticleUrlRow.__table__
@@ -91,7 +91,7 @@ class _Stored:
 
 
 @dataclass(frozen=True, slots=True)
-class _Job:
+class RecleanJob:
     """One archived page to clean again, as read from the database."""
 
     stored: _Stored
@@ -111,7 +111,7 @@ class _Cleaned:
     signature: Signature | None
 
 
-def clean_page(extract: Extractor, job: _Job) -> _Cleaned:
+def clean_page(extract: Extractor, job: RecleanJob) -> _Cleaned:
     """Runs in a worker process: decompress, clean, hash and sign one page."""
     raw = unpack(job.codec, job.body, job.headers)
     article = extract(raw.body, job.url, headers=raw.header_map)
@@ -166,7 +166,7 @@ def reclean(
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         pending: deque[Future[_Cleaned]] = deque()
         batch: list[_Cleaned] = []
-        for job in _jobs(store, selection, version):
+        for job in iter_jobs(store, selection, version):
             pending.append(pool.submit(work, job))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 batch.append(pending.popleft().result())
@@ -179,7 +179,7 @@ def reclean(
     return tally.report()
 
 
-def _jobs(store: Store, selection: RecleanSelection, version: str) -> Iterator[_Job]:
+def iter_jobs(store: Store, selection: RecleanSelection, version: str) -> Iterator[RecleanJob]:
     """The latest archived page of each selected article, by article id, batch by batch."""
     last_id = 0
     while True:
@@ -212,7 +212,7 @@ def _jobs(store: Store, selection: RecleanSelection, version: str) -> Iterator[_
         if not rows:
             return
         for article_id, digest, title, *page in rows:
-            yield _Job(_Stored(article_id, digest, title), *page)
+            yield RecleanJob(_Stored(article_id, digest, title), *page)
         last_id = rows[-1].article_id
 
 

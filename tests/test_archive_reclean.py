@@ -7,6 +7,7 @@ must now treat as boilerplate), as a better cleaner release would behave.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 from local_server import LocalServer, Route, html_route
 from nlp_corpus import paragraphs
 from sqlalchemy import func, select
+from warcio.archiveiterator import ArchiveIterator
 
 import cleaners
 from scraper.archive import RawPage, pack, unpack
@@ -209,3 +211,39 @@ def test_cli_reclean_prints_pages_per_second(
     assert result.exit_code == 0, result.output
     assert result.output.startswith("reclean: 1 pages, 0 changed, 1 unchanged")
     assert "pages/s" in result.output
+
+
+def test_warc_export_is_readable_by_warcio(
+    local_server: LocalServer, db: str, store: Store, client: httpx.Client, tmp_path: Path
+) -> None:
+    html = page("Le marché", paragraphs(10, 4))
+    gzipped = Route(
+        headers=(("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")),
+        body=gzip.compress(html.encode()),
+    )
+    local_server.add("/gz", gzipped)
+    assert not scrape_target(local_server.url("/gz"), store, client).failed
+    fetch(local_server, store, client, "/b", page("La gare", paragraphs(11, 4)))
+
+    path = tmp_path / "pages.warc.gz"
+    result = CliRunner().invoke(main, ["warc", "--db", db, "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 pages written" in result.output
+
+    with path.open("rb") as stream:
+        records = [
+            (
+                record.rec_headers.get_header("WARC-Target-URI"),
+                record.http_headers,
+                record.content_stream().read(),
+            )
+            for record in ArchiveIterator(stream)
+            if record.rec_type == "response"
+        ]
+    assert [uri.rsplit("/", 1)[1] for uri, _, _ in records] == ["gz", "b"]
+    _, http_headers, body = records[0]
+    assert body == html.encode()  # archived decoded: the WARC says so in its headers
+    assert http_headers.get_header("content-encoding") is None
+    assert http_headers.get_statuscode() == "200"
+    assert http_headers.get_header("content-type") == "text/html; charset=utf-8"
+    assert http_headers.get_header("content-length") == str(len(body))
