@@ -20,6 +20,8 @@ MIN_JSON_LD_COVERAGE = 0.6
 MIN_ARTICLE_SHARE = 0.5
 # Several marked body parts are joined when they hold this share of their common parent.
 MIN_PARTS_SHARE = 0.5
+# Otherwise the first block holding this share of the largest one's text is the body.
+MIN_FIRST_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ def _joined(nodes: list[LexborNode]) -> Anchor:
     """One body split into several marked parts (around ads or embeds): their common parent.
 
     Only when the parts make up most of that parent; otherwise the parts are separate
-    articles or widgets, and the first one is the body.
+    articles or widgets, and the first sizeable one is the body.
     """
     ids = {n.mem_id for n in nodes}
     parts: list[LexborNode] = []
@@ -59,13 +61,19 @@ def _joined(nodes: list[LexborNode]) -> Anchor:
             parts.append(node)
     if len(parts) < 2:
         return Anchor(parts[0] if parts else nodes[0], ())
+    lengths = [_text_length(p) for p in parts]
     common = _common_ancestor(parts)
-    if common is None or common.tag in ("body", "html"):
-        return Anchor(parts[0], ())
-    part_chars = sum(_text_length(p) for p in parts)
-    if part_chars >= MIN_PARTS_SHARE * _text_length(common):
+    if (
+        common is not None
+        and common.tag not in ("body", "html")
+        and sum(lengths) >= MIN_PARTS_SHARE * _text_length(common)
+    ):
         return Anchor(common, tuple(parts))
-    return Anchor(parts[0], ())
+    # Separate blocks: the first that is not a small widget (a text box in a sidebar
+    # placed before the story) next to the largest.
+    largest = max(lengths)
+    sizeable = (p for p, n in zip(parts, lengths, strict=True) if n >= MIN_FIRST_SHARE * largest)
+    return Anchor(next(sizeable), ())
 
 
 def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:

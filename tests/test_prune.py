@@ -157,3 +157,14 @@ def test_truncated_anchor_is_refused() -> None:
     tree = LexborHTMLParser(f"<body><div class='entry-content'><p>{LONG * 3}</p></div></body>")
     assert find_anchor(tree, expected_words=10_000) is None
     assert find_anchor(tree, expected_words=60) is not None
+
+
+def test_small_marked_widget_before_the_story_is_not_the_anchor() -> None:
+    tree = LexborHTMLParser(
+        "<body><aside><div class='entry-content'><p>Notre rédaction est ouverte du lundi au "
+        f"vendredi. {LONG}</p></div></aside><main><div class='entry-content'>"
+        f"<p>{LONG}</p><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div></main></body>"
+    )
+    anchor = find_anchor(tree, None)
+    assert anchor is not None
+    assert "Notre rédaction" not in anchor.node.text()
