@@ -42,6 +42,7 @@ DEFAULT_DEADLINE = 5.0  # seconds of work for one document
 # TRAFILATURA_MIN_BUDGET seconds left, the pruned tree is rendered directly instead.
 TRAFILATURA_MAX_CHARS = 1_500_000
 TRAFILATURA_MIN_BUDGET = 1.0
+MAX_SEPARATE_PARTS = 6
 # A precise extraction shorter than this is retried in trafilatura's balanced mode.
 MIN_PRECISE_CHARS = 250
 PARAGRAPH_HASH_CHARS = 16
@@ -160,8 +161,10 @@ def _extract(
         text = _text(blocks_from_tree(scope), known_boilerplate)
         return _article(meta, url, text, Reason.DEADLINE)
 
-    # trafilatura keeps only the first of several body-like blocks: give it each part.
-    parts = anchor.parts if anchor is not None and anchor.parts else (scope,)
+    # trafilatura keeps only the first of several body-like blocks: give it each part
+    # (a body cut into many small parts goes whole: one call each would cost too much).
+    split = anchor is not None and 1 < len(anchor.parts) <= MAX_SEPARATE_PARTS
+    parts = anchor.parts if split else (scope,)
     text = _text([b for part in parts for b in _blocks(part, clock)], known_boilerplate)
     reason = None
     if not text:
