@@ -15,6 +15,7 @@ Stages, with the clock checked between them:
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import time
@@ -126,7 +127,9 @@ def _extract(
     if isinstance(html, bytes):
         if not html.strip():
             return Article(url=url, reason=Reason.EMPTY_DOCUMENT)
-        if _is_binary(html[:BINARY_SNIFF_BYTES].decode("latin-1")):
+        # UTF-16 text is one NUL in two bytes: its BOM says it is text, not binary.
+        utf16 = html.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if not utf16 and _is_binary(html[:BINARY_SNIFF_BYTES].decode("latin-1")):
             return Article(url=url, reason=Reason.NOT_HTML)
         html = decode_html(html, _header(headers, "content-type"))
     elif _is_binary(html[:BINARY_SNIFF_BYTES]):
@@ -161,11 +164,14 @@ def _extract(
         text = _text(blocks_from_tree(scope), known_boilerplate)
         return _article(meta, url, text, Reason.DEADLINE)
 
-    # trafilatura keeps only the first of several body-like blocks: give it each part
-    # (a body cut into many small parts goes whole: one call each would cost too much).
-    split = anchor is not None and 1 < len(anchor.parts) <= MAX_SEPARATE_PARTS
-    parts = anchor.parts if split else (scope,)
-    text = _text([b for part in parts for b in _blocks(part, clock)], known_boilerplate)
+    # trafilatura keeps only the first of several body-like blocks: give it each part;
+    # a body cut into many parts is rendered directly (one call each would cost too much).
+    if anchor is not None and len(anchor.parts) > MAX_SEPARATE_PARTS:
+        blocks = blocks_from_tree(scope)
+    else:
+        parts = anchor.parts if anchor is not None and anchor.parts else (scope,)
+        blocks = [b for part in parts for b in _blocks(part, clock)]
+    text = _text(blocks, known_boilerplate)
     reason = None
     if not text:
         reason = Reason.CONSENT_WALL if kind is PageKind.CONSENT else Reason.NO_CONTENT

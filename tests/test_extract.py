@@ -272,3 +272,14 @@ def test_a_closing_sentence_about_a_newsletter_is_not_a_plea() -> None:
     closing = "La newsletter de la mairie annoncera la date des travaux aux riverains."
     html = page("<article>" + paragraphs([*PROSE, closing]) + "</article>")
     assert extract(html).text.endswith(closing)
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_every_part_of_a_split_body_is_kept(count: int) -> None:
+    parts = "".join(
+        f"<div itemprop='articleBody'><p>Partie {i}. {PROSE[i % len(PROSE)]}</p></div>"
+        "<div class='ad-slot'></div>"
+        for i in range(count)
+    )
+    text = extract(page(f"<main><div class='story'>{parts}</div></main>")).text
+    assert all(f"Partie {i}." in text for i in range(count))
