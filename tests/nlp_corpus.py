@@ -33,7 +33,8 @@ def paragraphs(seed: int, count: int = 20, words: int = 40) -> list[str]:
     rng = random.Random(seed)
     vocabulary = VOCABULARY.split()
     return [
-        " ".join(rng.choice(vocabulary) for _ in range(words)).capitalize() + "." for _ in range(count)
+        " ".join(rng.choice(vocabulary) for _ in range(words)).capitalize() + "."
+        for _ in range(count)
     ]
 
 
