@@ -299,8 +299,14 @@ def _prose_chars(node: LexborNode) -> int:
 
 
 def _link_share(node: LexborNode, text: str) -> float:
-    linked = sum(len(a.text(deep=True, separator=" ", strip=True)) for a in node.css("a"))
-    return linked / max(1, len(text))
+    """Share of ``text`` (the node's) inside links, spaces not counted: the gaps between
+    the words of a tag cloud are not prose."""
+    linked = sum(_visible_chars(a.text(deep=True)) for a in node.css("a"))
+    return linked / max(1, _visible_chars(text))
+
+
+def _visible_chars(text: str) -> int:
+    return len(text) - sum(map(text.count, " \n\t\u00a0"))
 
 
 def _element_children(node: LexborNode) -> Iterator[LexborNode]:
