@@ -27,6 +27,9 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Elements that hold a caption as their whole text. Not div: its text is its whole
 # subtree, and deep div nests would make this quadratic; div captions carry widget classes.
 LABEL_CARRIERS = "p, h2, h3, h4, h5, h6, span, strong, b, em, li, small"
+# A widget caption above a removed list is short, and not a paragraph or list item.
+MAX_CAPTION_CHARS = 60
+PROSE_TAGS = ("p", "li", "ul", "ol", "table", "blockquote")
 # Captions often trail off: "You may also like...", "À lire aussi…".
 TRAILING_ELLIPSIS = ".…"
 # A form wrapping a whole page (ASP.NET) holds the article; a real form holds few paragraphs.
@@ -119,9 +122,9 @@ class _Pruner:
             lambda: self.drop(self.labels()),
             lambda: self.drop(("headline", n) for n in self.headlines()),
             lambda: self.drop(self.read_also_paragraphs()),
-            lambda: self.drop(("teaser-list", n) for n in teaser_lists(scope)),
-            lambda: self.drop(("link-list", n) for n in link_lists(scope)),
-            lambda: self.drop(("link-cloud", n) for n in link_clouds(scope)),
+            lambda: self.drop(with_captions("teaser-list", teaser_lists(scope))),
+            lambda: self.drop(with_captions("link-list", link_lists(scope))),
+            lambda: self.drop(with_captions("link-cloud", link_clouds(scope))),
             lambda: self.drop(("orphan-heading", n) for n in self.orphan_headings()),
             # trafilatura deletes <time> elements with their text; "11h35" in a live blog
             # is content.
@@ -225,6 +228,30 @@ def teaser_lists(scope: LexborNode) -> Iterator[LexborNode]:
                 yield container
                 break
             item, container = container, container.parent
+
+
+def with_captions(rule: str, blocks: Iterable[LexborNode]) -> Iterator[tuple[str, LexborNode]]:
+    """Each block, preceded by its caption: a short linkless element right before it
+    ("Categorias", "Tags") that would otherwise stand alone in the text."""
+    for block in blocks:
+        caption = _previous_element(block)
+        if caption is not None and caption.tag not in PROSE_TAGS and caption.css_first("a") is None:
+            text = caption.text(deep=True, separator=" ", strip=True)
+            if 0 < len(text) <= MAX_CAPTION_CHARS:
+                yield f"{rule}-caption", caption
+        yield rule, block
+
+
+def _previous_element(node: LexborNode) -> LexborNode | None:
+    """The element just before ``node``, past line breaks; None after loose text."""
+    sibling = node.prev
+    while sibling is not None:
+        if sibling.is_element_node and sibling.tag != "br":
+            return sibling
+        if sibling.is_text_node and sibling.text(strip=True):
+            return None
+        sibling = sibling.prev
+    return None
 
 
 def link_lists(scope: LexborNode) -> Iterator[LexborNode]:

@@ -168,3 +168,13 @@ def test_small_marked_widget_before_the_story_is_not_the_anchor() -> None:
     anchor = find_anchor(tree, None)
     assert anchor is not None
     assert "Notre rédaction" not in anchor.node.text()
+
+
+def test_caption_of_a_removed_link_list_goes_with_it() -> None:
+    text, removed = pruned(
+        f"<body><p>{LONG}</p><div class='box'><div class='box-title'>Catégories</div><br>"
+        "<ul><li><a href='/a'>Agriculture</a></li><li><a href='/c'>Culture</a></li>"
+        "<li><a href='/s'>Sport</a></li></ul></div></body>"
+    )
+    assert "Catégories" not in text
+    assert ("link-list-caption", "Catégories") in removed
