@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import resource
 import sys
 import tempfile
 import threading
@@ -85,6 +86,17 @@ def crawler_memory(server_pid: int) -> Memory:
     return Memory(rss[0], sum(rss), sum(pss))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
 def extract_rate(site: SyntheticSite, count: int) -> float:
     pages = [
         (site.article_html(host, n, tail_seed=n), site.article_url(host, n))
@@ -143,10 +155,17 @@ def main() -> None:
         )
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        started = time.perf_counter()
         database = str(Path(scratch) / "bench.db")
+        started = time.perf_counter()
+        own_before = resource.getrusage(resource.RUSAGE_SELF)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_before = cpu_seconds(server.pid or 0)
         report = crawl_database(config, database, settings, on_progress=on_progress)
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(server.pid or 0) - server_before
+        own = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - _cpu(own_before)
+        # The pool's workers have been reaped by now: their time is in RUSAGE_CHILDREN.
+        workers_cpu = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(children_before)
         done.set()
         sampler.join()
     parent_end.send("stop")
@@ -178,7 +197,15 @@ def main() -> None:
             f"| {name} after 1,000 / {total:,} pages | {at_first / mb:.0f} / {at_last / mb:.0f} MB"
             f" ({growth:+.1%}) | within 10 % |"
         )
-    print(f"| CPUs | {os.cpu_count()}, shared with the site server (and other work) | |")
+    for name, seconds in (
+        ("crawl process (fetch, schedule, frontier)", own),
+        (f"{args.workers} workers (clean, sign, store)", workers_cpu),
+        ("site server", server_cpu),
+    ):
+        print(f"| CPU per article, {name} | {1000 * seconds / max(stored, 1):.1f} ms | |")
+    print(f"| CPU per article, single-core extract alone | {1000 / single:.1f} ms | |")
+    used = (own + workers_cpu + server_cpu) / elapsed
+    print(f"| cores used (of {os.cpu_count()}, shared with other work) | {used:.2f} | |")
 
 
 if __name__ == "__main__":
