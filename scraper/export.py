@@ -32,10 +32,10 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement
 
 from scraper.models import ArticleRow
-from scraper.storage import Store, StoredArticle
+from scraper.storage import Store, StoredArticle, site_condition
 
 SCHEMA_VERSION = "1.0"
 PARQUET_BATCH = 1000  # articles per row group
@@ -94,8 +94,7 @@ class ExportFilter:
         if self.language is not None:
             conditions.append(ArticleRow.language == self.language.lower())
         if self.site is not None:
-            host = self.site.lower().strip(".")
-            conditions.append(or_(ArticleRow.host == host, ArticleRow.host.endswith("." + host)))
+            conditions.append(site_condition(self.site))
         if self.min_words > 0:
             conditions.append(ArticleRow.word_count >= self.min_words)
         if self.dedup == NEAR:

@@ -36,7 +36,7 @@ from cleaners import Article, content_hash
 from scraper.archive import unpack
 from scraper.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
 from scraper.neardup import Signature, index_article, relink_later, signature
-from scraper.storage import Store, article_columns
+from scraper.storage import Store, article_columns, site_condition
 
 Extractor = Callable[..., Article]  # cleaners.extract or a partial of it (picklable)
 
@@ -221,8 +221,7 @@ def _conditions(selection: RecleanSelection, version: str) -> list[Any]:
     if selection.since is not None:
         conditions.append(_articles.c.first_seen >= selection.since)
     if selection.site is not None:
-        host = selection.site.lower().strip(".")
-        conditions.append((_articles.c.host == host) | _articles.c.host.endswith("." + host))
+        conditions.append(site_condition(selection.site))
     if selection.stale_only:
         conditions.append(
             _articles.c.cleaner_version.is_(None) | (_articles.c.cleaner_version != version)

@@ -19,7 +19,17 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Insert, Table, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Insert,
+    Table,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 import cleaners
@@ -263,6 +273,12 @@ def _insert_or_touch_article(
         .returning(_articles.c.id)
     )
     return conn.execute(touch).scalar_one(), DUPLICATE
+
+
+def site_condition(site: str) -> ColumnElement[bool]:
+    """Articles of host ``site`` or of its subdomains (``example.fr`` takes ``www.example.fr``)."""
+    host = site.lower().strip(".")
+    return or_(_articles.c.host == host, _articles.c.host.endswith("." + host))
 
 
 def article_columns(article: Article) -> dict[str, Any]:

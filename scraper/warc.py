@@ -18,6 +18,7 @@ from http import HTTPStatus
 from typing import BinaryIO
 
 from sqlalchemy import select
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -88,7 +89,7 @@ def write_warc(store: Store, out: BinaryIO, since: datetime | None = None) -> in
     return count
 
 
-def _response_record(writer: WARCWriter, archived: ArchivedPage) -> object:
+def _response_record(writer: WARCWriter, archived: ArchivedPage) -> ArcWarcRecord:
     body = archived.page.body
     headers = [(name, value) for name, value in archived.page.headers if name not in _DECODED_AWAY]
     headers.append(("content-length", str(len(body))))
