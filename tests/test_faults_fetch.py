@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from fault_server import (
     CP1251_TEXT,
     CP1252_TEXT,
@@ -26,6 +29,7 @@ from fault_server import (
 )
 
 import cleaners
+from scraper.cli import main
 from scraper.config import FetchSettings
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import fetch_page, fetch_page_async, make_async_client, make_client
@@ -385,3 +389,16 @@ def test_f21_resolver_timeout_is_transient(server: FaultServer) -> None:
     with make_client(QUICK, GuardedTransport(LOOPBACK, resolver=timing_out)) as client:
         error = fetch_error(client, "http://news.example/")
     assert error.kind == FetchErrorKind.TIMEOUT
+
+
+@pytest.mark.parametrize("path", ["/empty", "/blank", "/challenge", "/consent"])
+def test_f15_f22_pages_without_an_article_are_never_stored(
+    server: FaultServer, tmp_path: Path, path: str
+) -> None:
+    db = tmp_path / "store.db"
+    result = CliRunner().invoke(main, [server.url(path), "--db", str(db), "--format", "json"])
+    assert result.exit_code == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+        kinds = [kind for (kind,) in conn.execute("SELECT error_kind FROM fetches")]
+    assert kinds == [FetchErrorKind.EMPTY]
