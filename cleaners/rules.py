@@ -52,6 +52,10 @@ NOISE_TOKENS: frozenset[str] = frozenset(
         # tags, bylines, bios
         "tags", "tagcloud", "keywords", "byline", "bio", "bios", "author", "authors",
         "saboxplugin",
+        # the same roles named in the site's language
+        "publicidad", "publicidade", "pubblicita", "werbung", "anzeige", "reklama",
+        "partage", "partager", "compartir", "compartilhar", "condividi", "teilen",
+        "relacionadas", "relacionados", "correlati", "similaires", "connexes",
         # standfirsts: a summary printed above the body, like the title
         "standfirst", "chapo", "chapeau", "dek", "subtitle", "subheadline",
     }
@@ -66,6 +70,7 @@ UNGUARDED_TOKENS: frozenset[str] = frozenset(
         "comment", "comments", "respond", "disqus", "replies",
         "cookie", "cookies", "consent", "gdpr", "cmp", "didomi", "tarteaucitron", "onetrust",
         "cookiebot", "related", "relatedposts", "yarpp", "outbrain", "taboola",
+        "relacionadas", "relacionados", "correlati", "similaires", "connexes",
         "recommended", "recommendations", "recommendation",
     }
 )

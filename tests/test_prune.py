@@ -178,3 +178,8 @@ def test_caption_of_a_removed_link_list_goes_with_it() -> None:
     )
     assert "Catégories" not in text
     assert ("link-list-caption", "Catégories") in removed
+
+
+def test_widget_names_in_other_languages() -> None:
+    for value in ("publicidad", "bloc-partage", "noticias-relacionadas", "werbung-box"):
+        assert noise_rule(value, "") is not None, value
