@@ -125,7 +125,7 @@ class Frontier:
 
         Returns how many rows were inserted or revived.
         """
-        rows = [self._new_row(item) for item in found]
+        rows = self._new_rows(found)
         if not rows:
             return 0
         insert = self._insert()
@@ -154,7 +154,7 @@ class Frontier:
 
     def add_seeds(self, seeds: Iterable[Discovered]) -> None:
         """Seeds (start pages, feeds, sitemaps) are read again on every run."""
-        rows = [self._new_row(item) for item in seeds]
+        rows = self._new_rows(seeds)
         if not rows:
             return
         stmt = self._insert().values(rows)
@@ -357,6 +357,15 @@ class Frontier:
             and_(FrontierRow.state == State.PENDING, FrontierRow.next_attempt_at <= now),
             and_(FrontierRow.state == State.IN_PROGRESS, FrontierRow.lease_expires_at < now),
         )
+
+    def _new_rows(self, found: Iterable[Discovered]) -> list[dict[str, object]]:
+        """One row per URL key, the first found: PostgreSQL refuses an upsert that
+        touches one row twice (a page listed by both the feed and the sitemap)."""
+        rows: dict[object, dict[str, object]] = {}
+        for item in found:
+            row = self._new_row(item)
+            rows.setdefault(row["url_key"], row)
+        return list(rows.values())
 
     def _new_row(self, item: Discovered) -> dict[str, object]:
         now = self._clock()

@@ -161,3 +161,13 @@ def test_postgresql_claims_skip_a_host_another_transaction_is_taking(
             release.set()
             holder.join(30)
         assert len(worker(store, clock, "w2").claim(HOST, 2)) == 2
+
+
+def test_one_batch_may_list_a_url_twice(store: Store, clock: Clock) -> None:
+    """A page in both the feed and the sitemap: PostgreSQL refuses to upsert one row twice."""
+    frontier = worker(store, clock, "w1")
+    page = Discovered(f"http://{HOST}/2025/1/", HOST, "src", Kind.ARTICLE, 1)
+    tracked = Discovered(f"http://{HOST}/2025/1/?utm_source=feed", HOST, "src", Kind.ARTICLE, 1)
+    assert frontier.add([page, tracked, page]) == 1
+    frontier.add_seeds([page, page])
+    assert frontier.state_counts() == {"pending": 1}
