@@ -185,6 +185,10 @@ class HostPacer:
             finally:
                 state.next_allowed_at = max(state.next_allowed_at, self._clock() + state.delay)
 
+    def ready_in(self, host: str) -> float:
+        """Seconds until ``host`` may get its next request (0 when it may now)."""
+        return max(0.0, self._state(host).next_allowed_at - self._clock())
+
     def record_success(self, host: str) -> None:
         self._state(host).consecutive_errors = 0
 
