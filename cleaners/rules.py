@@ -130,17 +130,16 @@ CHALLENGE_SELECTORS = (
 )
 
 # Consent-manager roots: present on many article pages; a page that has one and no
-# article text left after pruning is a consent wall.
+# article text left after pruning is a consent wall (the selectors only ever decide
+# between two reasons for an empty page, so broad substrings are safe here).
 CONSENT_SELECTORS = (
     "#didomi-host, .didomi-popup, #tarteaucitronRoot, #cookie-notice, #cookie-law-info-bar, "
     ".cmplz-cookiebanner, #axeptio_overlay, #onetrust-banner-sdk, #onetrust-consent-sdk, "
     ".qc-cmp2-container, [id^=sp_message_container], #CybotCookiebotDialog, "
-    ".fc-consent-root, #usercentrics-root, [class*=consent-wall], [id*=consent-wall]"
-)
-CONSENT_WORDS = re.compile(
-    r"cookie|consent|consentement|accepter|accept all|tout accepter|einwilligung|"
-    r"zustimmen|akzeptieren|aceptar|accetta|aceitar|zgod|згод|соглас",
-    re.IGNORECASE,
+    ".fc-consent-root, #usercentrics-root, "
+    # home-made walls: any block named for cookies, consent or GDPR
+    "[class*=cookie i], [id*=cookie i], [class*=consent i], [id*=consent i], "
+    "[class*=gdpr i], [id*=gdpr i]"
 )
 
 _WORD_SPLIT = re.compile(r"[\s_\-]+")

@@ -283,3 +283,14 @@ def test_every_part_of_a_split_body_is_kept(count: int) -> None:
     )
     text = extract(page(f"<main><div class='story'>{parts}</div></main>")).text
     assert all(f"Partie {i}." in text for i in range(count))
+
+
+def test_home_made_cookie_wall_is_a_consent_wall() -> None:
+    html = page(
+        "<div class='site-cookie-wall'><h2>Vos choix</h2><p>Ce site utilise des cookies pour "
+        "fonctionner et mesurer son audience. Acceptez-les pour lire la suite.</p>"
+        "<button>J'accepte</button></div>"
+    )
+    article = extract(html)
+    assert article.text == ""
+    assert article.reason == Reason.CONSENT_WALL
