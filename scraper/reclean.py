@@ -24,7 +24,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -49,6 +49,7 @@ _articles = ArticleRow.__table__
 _urls = ArticleUrlRow.__table__
 _fetches = FetchRow.__table__
 _raw = RawPageRow.__table__
+_COLUMNS = tuple(article_columns(Article()))  # text and metadata, as the cleaner gives them
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ class _Stored:
 
     article_id: int
     content_hash: str
-    title: str | None
+    columns: dict[str, Any]  # the ``article_columns`` values: text and metadata
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,27 +104,33 @@ class RecleanJob:
 
 @dataclass(frozen=True, slots=True)
 class _Cleaned:
-    """What a worker made of a job (without the page: it need not travel back)."""
+    """What a worker made of a job: only what differs travels back."""
 
-    stored: _Stored
-    article: Article
-    digest: str | None
-    signature: Signature | None
+    article_id: int
+    stored_hash: str
+    changes: dict[str, Any]  # the ``article_columns`` whose value is new
+    digest: str | None  # None: the cleaner found no text
+    signature: Signature | None  # None: the text (hence its signature) is the same
 
 
 def clean_page(extract: Extractor, job: RecleanJob) -> _Cleaned:
-    """Runs in a worker process: decompress, clean, hash and sign one page."""
+    """Runs in a worker process: decompress, clean, compare, and hash and sign new text."""
     raw = unpack(job.codec, job.body, job.headers)
     article = extract(raw.body, job.url, headers=raw.header_map)
+    stored = job.stored
+    nothing = _Cleaned(stored.article_id, stored.content_hash, {}, None, None)
     if article.is_empty:
-        return _Cleaned(job.stored, article, None, None)
+        return nothing
+    columns = article_columns(article)
+    changes = {name: value for name, value in columns.items() if value != stored.columns[name]}
+    if "text" not in changes:  # the common case: no hashing, no MinHash
+        return replace(nothing, changes=changes, digest=stored.content_hash)
     try:
         digest = content_hash(article.text)
     except ValueError:  # only invisible characters
-        return _Cleaned(job.stored, article, None, None)
-    if digest == job.stored.content_hash:  # same text, same signature: no need to sign again
-        return _Cleaned(job.stored, article, digest, None)
-    return _Cleaned(job.stored, article, digest, signature(article.text))
+        return nothing
+    sig = None if digest == stored.content_hash else signature(article.text)
+    return replace(nothing, changes=changes, digest=digest, signature=sig)
 
 
 @dataclass(slots=True)
@@ -196,7 +203,7 @@ def iter_jobs(store: Store, selection: RecleanSelection, version: str) -> Iterat
             select(
                 _fetches.c.article_id,
                 _articles.c.content_hash,
-                _articles.c.title,
+                *(_articles.c[name] for name in _COLUMNS),
                 _fetches.c.final_url,
                 _raw.c.codec,
                 _raw.c.body,
@@ -211,8 +218,9 @@ def iter_jobs(store: Store, selection: RecleanSelection, version: str) -> Iterat
             rows = conn.execute(query).all()
         if not rows:
             return
-        for article_id, digest, title, *page in rows:
-            yield RecleanJob(_Stored(article_id, digest, title), *page)
+        for article_id, digest, *values in rows:
+            stored = _Stored(article_id, digest, dict(zip(_COLUMNS, values, strict=False)))
+            yield RecleanJob(stored, *values[len(_COLUMNS) :])
         last_id = rows[-1].article_id
 
 
@@ -236,30 +244,40 @@ def _write(
     tally: _Tally,
     on_progress: Callable[[RecleanReport], None] | None,
 ) -> None:
+    same: list[int] = []  # articles where only the version is new: one statement for all
     with store.write() as conn:
         for cleaned in batch:
-            _apply(conn, cleaned, version, store.near_threshold, tally)
+            _apply(conn, cleaned, version, store.near_threshold, tally, same)
+        if same:
+            versions = [{"article_id": id_, "cleaner_version": version} for id_ in same]
+            conn.execute(_UPDATE_ARTICLE, versions)
     tally.pages += len(batch)
     if on_progress is not None:
         on_progress(tally.report())
 
 
 def _apply(
-    conn: Connection, cleaned: _Cleaned, version: str, threshold: float, tally: _Tally
+    conn: Connection,
+    cleaned: _Cleaned,
+    version: str,
+    threshold: float,
+    tally: _Tally,
+    same: list[int],
 ) -> None:
-    stored = cleaned.stored
-    article_id = stored.article_id
+    article_id = cleaned.article_id
     if cleaned.digest is None:
         tally.empty += 1
         return
-    values = {**article_columns(cleaned.article), "cleaner_version": version}
-    if cleaned.digest == stored.content_hash:
-        # Leaving title and text out of the UPDATE keeps the full-text index untouched.
-        del values["text"]
-        if values["title"] == stored.title:
-            del values["title"]
-        conn.execute(_UPDATE_ARTICLE, {"article_id": article_id, **values})
+    values = {**cleaned.changes, "cleaner_version": version}
+    if cleaned.digest == cleaned.stored_hash:
         tally.unchanged += 1
+        # The stored text stays (it differs, if at all, in spacing or case only): the
+        # UPDATE leaves out text, and title unless new, so the search index is untouched.
+        values.pop("text", None)
+        if len(values) == 1:
+            same.append(article_id)
+        else:
+            conn.execute(_UPDATE_ARTICLE, {"article_id": article_id, **values})
         return
     found = set(
         conn.execute(_SELF_OR_TWIN, {"article_id": article_id, "digest": cleaned.digest}).scalars()
