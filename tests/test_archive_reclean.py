@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from local_server import LocalServer, Route, html_route
 from nlp_corpus import paragraphs
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from warcio.archiveiterator import ArchiveIterator
 
 import cleaners
@@ -247,3 +247,28 @@ def test_warc_export_is_readable_by_warcio(
     assert http_headers.get_statuscode() == "200"
     assert http_headers.get_header("content-type") == "text/html; charset=utf-8"
     assert http_headers.get_header("content-length") == str(len(body))
+
+
+def test_reclean_refreshes_metadata_of_unchanged_text(
+    local_server: LocalServer, store: Store, client: httpx.Client
+) -> None:
+    article_id = fetch(local_server, store, client, "/a", page("Le tramway", paragraphs(12, 5)))
+    with store.write() as conn:  # as an older cleaner might have stored it
+        conn.execute(
+            update(ArticleRow)
+            .where(ArticleRow.id == article_id)
+            .values(title="Titre erroné", language=None, cleaner_version="0.0.1")
+        )
+
+    report = reclean(store, workers=1)
+
+    assert (report.unchanged, report.changed) == (1, 0)
+    row = article(store, article_id)
+    assert row is not None
+    assert (row.title, row.language, row.cleaner_version) == (
+        "Le tramway",
+        "fr",
+        cleaners.__version__,
+    )
+    assert [hit.article_id for hit in search(store, "tramway")] == [article_id]
+    assert search(store, "erroné") == []
