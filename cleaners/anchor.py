@@ -1,7 +1,8 @@
 """Find the element that holds the article body, when the page marks one.
 
-An anchor must be credible: long enough, and not visibly shorter than the article text
-the page itself announces in JSON-LD (``articleBody`` / ``wordCount``). A truncated or
+An anchor must be credible: long enough, not visibly shorter than the article text the
+page itself announces in JSON-LD (``articleBody`` / ``wordCount``), and not shorter than
+the page's own summary (og:description). A truncated or
 too-small anchor is refused and the caller falls back to the whole pruned page.
 """
 
@@ -32,15 +33,22 @@ class Anchor:
     parts: tuple[LexborNode, ...]
 
 
-def find_anchor(tree: LexborHTMLParser, expected_words: int | None) -> Anchor | None:
-    """The body element, or None when the page has no credible one."""
+def find_anchor(
+    tree: LexborHTMLParser, expected_words: int | None, summary: str | None = None
+) -> Anchor | None:
+    """The body element, or None when the page has no credible one.
+
+    ``expected_words`` is the length JSON-LD announces; ``summary`` the page's own
+    description: a body shorter than its summary is a truncated one.
+    """
+    min_chars = max(MIN_ANCHOR_CHARS, len(summary or ""))
     for selector in ANCHOR_SELECTORS:
         nodes = tree.css(selector)
         if nodes:
             anchor = Anchor(nodes[0], ()) if selector in FIRST_ONLY_SELECTORS else _joined(nodes)
-            if _credible(anchor.node, expected_words):
+            if _credible(anchor.node, expected_words, min_chars):
                 return anchor
-    article = _single_article(tree, expected_words)
+    article = _single_article(tree, expected_words, min_chars)
     return Anchor(article, ()) if article is not None else None
 
 
@@ -107,7 +115,9 @@ def _text_length(node: LexborNode) -> int:
     return len(node.text(deep=True, separator=" ", strip=True))
 
 
-def _single_article(tree: LexborHTMLParser, expected_words: int | None) -> LexborNode | None:
+def _single_article(
+    tree: LexborHTMLParser, expected_words: int | None, min_chars: int
+) -> LexborNode | None:
     articles = [a for a in tree.css("article") if not _is_template(a)]
     if not articles:
         return None
@@ -115,16 +125,16 @@ def _single_article(tree: LexborHTMLParser, expected_words: int | None) -> Lexbo
     best = max(range(len(articles)), key=sizes.__getitem__)
     if sizes[best] < MIN_ARTICLE_SHARE * sum(sizes):
         return None
-    return articles[best] if _credible(articles[best], expected_words) else None
+    return articles[best] if _credible(articles[best], expected_words, min_chars) else None
 
 
 def _is_template(node: LexborNode) -> bool:
     return bool(TEMPLATE_ARTICLE_TOKENS.intersection((node.attributes.get("class") or "").split()))
 
 
-def _credible(node: LexborNode, expected_words: int | None) -> bool:
+def _credible(node: LexborNode, expected_words: int | None, min_chars: int) -> bool:
     text = node.text(deep=True, separator=" ", strip=True)
-    if len(text) < MIN_ANCHOR_CHARS:
+    if len(text) < min_chars:
         return False
     if expected_words:
         return len(text.split()) >= MIN_JSON_LD_COVERAGE * expected_words

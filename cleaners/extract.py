@@ -151,7 +151,7 @@ def _extract(
         return _article(meta, url, "", Reason.DEADLINE)
 
     expected_words = _expected_words(meta)
-    anchor = find_anchor(tree, expected_words)
+    anchor = find_anchor(tree, expected_words, meta.description)
     # A page whose JSON-LD carries an article body is an article, however it looks.
     if anchor is None and expected_words is None and looks_like_listing(tree):
         return _article(meta, url, "", Reason.NOT_ARTICLE)

@@ -183,3 +183,9 @@ def test_caption_of_a_removed_link_list_goes_with_it() -> None:
 def test_widget_names_in_other_languages() -> None:
     for value in ("publicidad", "bloc-partage", "noticias-relacionadas", "werbung-box"):
         assert noise_rule(value, "") is not None, value
+
+
+def test_anchor_shorter_than_the_page_summary_is_refused() -> None:
+    tree = LexborHTMLParser(f"<body><div class='entry-content'><p>{LONG * 3}</p></div></body>")
+    assert find_anchor(tree, None, summary="x" * 2000) is None
+    assert find_anchor(tree, None, summary="Le résumé de l'article.") is not None
