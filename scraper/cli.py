@@ -233,7 +233,10 @@ def export(
         if output is None:
             export_articles(store, sys.stdout.buffer, output_format, filters)
         else:
-            count = export_to_path(store, output, output_format, filters=filters)
+            try:
+                count = export_to_path(store, output, output_format, filters=filters)
+            except OSError as exc:  # disk full, file too large, no permission
+                raise click.ClickException(f"cannot write {output}: {exc}") from exc
             click.echo(f"{count} articles written to {output}", err=True)
 
 
