@@ -41,9 +41,6 @@ ROWS = 6
 NUM_PERM = BANDS * ROWS
 SEED = 1  # seed and scheme fixed: signatures stored by one run meet those of the next
 SCHEME = "affine32"
-# Shingles are hashed with CRC-32 (C speed; datasketch's default SHA-1 runs a Python
-# call per shingle): the affine32 scheme mixes the input hash before permuting it,
-# and a few thousand shingles rarely collide in 32 bits.
 DEFAULT_THRESHOLD = 0.8
 SIGNATURE_DTYPE = np.dtype("<u4")  # MinHash values are 32-bit; stored little-endian
 
@@ -114,6 +111,9 @@ def _empty_minhash() -> MinHash:
         seed=SEED,
         permutations=_permutations(),
         scheme=SCHEME,
+        # CRC-32 runs at C speed where datasketch's default SHA-1 makes a Python call
+        # per shingle; affine32 mixes the input hash before permuting it, and a few
+        # thousand shingles rarely collide in 32 bits.
         hashfunc=zlib.crc32,
     )
 
