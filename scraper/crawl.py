@@ -4,49 +4,58 @@ Shape of a run::
 
     scheduler ── one task per host with due URLs (at most ``concurrency``)
                    claim a few URLs (lease) → robots.txt → wait the host's turn → fetch
-                   → analyse in the process pool (clean, links, feed/sitemap entries)
-                   → hand the result to the writer
-    writer    ── batches results: saves articles, records outcomes, adds new URLs
+                   → worker process (``crawl_worker``): clean and store an article,
+                     or read links / feed and sitemap entries
+                   → hand the outcome to the writer
+    writer    ── batches outcomes on a database thread: frontier states, new URLs
 
-Fetching is concurrent across hosts and serial within one host. Cleaning runs
-in worker processes so both cores work while the event loop keeps fetching.
-Database calls run on one thread so they never block the event loop. Memory
-holds only the in-flight window (one page per active host and the writer's
-batch); the frontier itself is in the database.
+Fetching is concurrent across hosts and serial within one host. Cleaning and
+each article's transaction run in worker processes, so both cores work while
+the event loop keeps fetching. The crawl's own database calls run on threads
+so they never block the event loop. Memory holds only the in-flight
+window (one page per active host and the writer's batch); the frontier itself
+is in the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import httpx
-from sqlalchemy import insert, make_url, update
+from sqlalchemy import insert, update
 
-import cleaners
-from cleaners import Article
-from scraper.archive import RawPage
 from scraper.config import FetchSettings
+from scraper.coordination import StoredRobots, claim_due_sources, store_robots, stored_robots
+from scraper.crawl_worker import PageAnalysis, PageJob, analyse, init_worker
 from scraper.discover import (
     Document,
     Validators,
-    feed_links,
     fetch_document,
-    page_links,
-    parse_sitemap,
 )
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import DEFAULT_SETTINGS, fetch_page_async
-from scraper.frontier import Claim, Discovered, Frontier, Kind, Outcome, State
+from scraper.frontier import (
+    DEFAULT_LEASE_SECONDS,
+    Claim,
+    Discovered,
+    Frontier,
+    Kind,
+    Outcome,
+    State,
+)
+from scraper.locks import source_locks
 from scraper.models import CrawlRunRow
 from scraper.netguard import AddressPolicy, AsyncGuardedTransport
 from scraper.pipeline import failed_attempt, page_attempt
@@ -61,21 +70,31 @@ from scraper.politeness import (
     robots_rules,
 )
 from scraper.records import FetchAttempt, FetchResult
-from scraper.runlock import run_lock
 from scraper.sources import CrawlConfig, IPNetwork, Source
-from scraper.storage import NEW, Store, database_url, open_store
-from scraper.urls import host_of, is_http_url
+from scraper.storage import FAILED, NEW, Store, open_store
+from scraper.urls import host_of, url_key
 
 T = TypeVar("T")
 
 DEFAULT_CLEAN_WORKERS = 2
-CLAIM_BATCH = 8  # URLs one host task leases at a time
+CLAIM_BATCH = 32  # URLs one host task leases at a time (its leases are renewed while it works)
 WRITE_BATCH = 64  # results the writer commits together at most
 WRITE_LINGER = 0.05  # seconds the writer waits to fill a batch
 IDLE_POLL = 0.2  # seconds between looks at the frontier when no host is busy
-# Errors that say a host must not be fetched at all, unlike an unreachable robots.txt.
+MAX_IN_RUN_WAIT = 60.0  # a host that asks for a longer pause is left for a later run
+FOREVER_POLL = 1.0  # the same for a long-lived worker (--forever) with nothing due
+DEFAULT_DISCOVER_EVERY = 300.0  # seconds between two readings of a source's seeds (--forever)
+# robots.txt errors that are the host's own failure: it must not be fetched at all,
+# or cannot be reached. Its URLs then fail with that error (retried with backoff when
+# transient, counted toward the host's pause) instead of waiting on robots.txt forever.
 _REFUSED_KINDS = frozenset(
-    {FetchErrorKind.BLOCKED_ADDRESS, FetchErrorKind.BAD_SCHEME, FetchErrorKind.INVALID_URL}
+    {
+        FetchErrorKind.BLOCKED_ADDRESS,
+        FetchErrorKind.BAD_SCHEME,
+        FetchErrorKind.INVALID_URL,
+        FetchErrorKind.CONNECT_ERROR,
+        FetchErrorKind.DNS_ERROR,
+    }
 )
 CLEANER_ERROR = "cleaner_error"  # error kind of a page on which the cleaner raised
 
@@ -91,6 +110,11 @@ class CrawlSettings:
     clean_workers: int = DEFAULT_CLEAN_WORKERS
     fetch: FetchSettings = DEFAULT_SETTINGS
     sources_file: str | None = None
+    # A long-lived worker (scraper.worker): waits for due URLs instead of ending,
+    # re-reads each source's seeds every ``discover_every`` seconds, stops on SIGTERM.
+    forever: bool = False
+    discover_every: float = 0.0  # 0: every run reads every seed once
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,42 +170,14 @@ class _Tally:
 
 
 @dataclass(frozen=True, slots=True)
-class PageAnalysis:
-    """What a worker process made of one fetched body."""
-
-    article: Article | None = None
-    links: tuple[str, ...] = ()
-    sitemaps: tuple[tuple[str, datetime | None], ...] = ()  # children of a sitemap index
-    entries: tuple[tuple[str, datetime | None], ...] = ()  # pages of a feed or urlset
-
-
-def analyse(
-    kind: str, body: bytes, url: str, headers: dict[str, str], want_links: bool, max_bytes: int
-) -> PageAnalysis:
-    """Runs in a worker process: clean an article, or read links/entries from the body."""
-    if kind == Kind.FEED:
-        return PageAnalysis(entries=tuple((link, None) for link in feed_links(body, url)))
-    if kind == Kind.SITEMAP:
-        sitemap = parse_sitemap(body, url, max_bytes=max_bytes)
-        pairs = tuple((entry.url, entry.lastmod) for entry in sitemap.entries)
-        return PageAnalysis(sitemaps=pairs) if sitemap.is_index else PageAnalysis(entries=pairs)
-    article = cleaners.extract(body, url, headers=headers) if kind == Kind.ARTICLE else None
-    links = page_links(body, url).links if want_links else ()
-    return PageAnalysis(article=article, links=links)
-
-
-@dataclass(frozen=True, slots=True)
 class _Result:
     """One claimed URL, processed: what the writer must record."""
 
     claim: Claim
     outcome: Outcome
-    attempt: FetchAttempt | None = None  # a page fetch to log (articles and failures)
-    article: Article | None = None
-    urls: tuple[str, ...] = ()
+    failure: FetchAttempt | None = None  # a failed fetch to log (workers log the rest)
     found: tuple[Discovered, ...] = ()
     seeds: tuple[Discovered, ...] = ()  # sitemaps to re-read every run
-    raw: RawPage | None = None  # the page as fetched, for the raw archive
 
 
 def crawl_database(
@@ -191,17 +187,21 @@ def crawl_database(
     *,
     on_progress: Callable[[CrawlReport], None] | None = None,
 ) -> CrawlReport:
-    """Take the run lock of ``db``, open it and crawl; ``RunLockedError`` if a run holds it."""
-    url = make_url(database_url(db))
-    # SQLite: an flock next to the file. Other databases will take an advisory
-    # lock in the database itself; until then they run unlocked.
-    lock = (
-        run_lock(url.database)
-        if url.get_backend_name() == "sqlite" and url.database
-        else nullcontext()
-    )
-    with lock, open_store(db) as store:
-        return run_crawl(config, store, settings, on_progress=on_progress)
+    """Take the run lock of ``db``, open it and crawl; ``RunLockedError`` if a run holds it.
+
+    SQLite: one run per database. PostgreSQL: runs share the frontier, and each
+    source is discovered by the run that holds its lock (``scraper.locks``).
+    """
+    names = [source.name for source in config.sources]
+    with open_store(db) as store:
+        if settings.forever and store.engine.dialect.name != "sqlite":
+            # A worker living for days would keep its sources' locks for days: long-lived
+            # workers share discovery through the schedule in crawl_sources alone.
+            lock: AbstractContextManager[frozenset[str]] = nullcontext(frozenset(names))
+        else:
+            lock = source_locks(store.engine, names)
+        with lock as discover:
+            return run_crawl(config, store, settings, discover=discover, on_progress=on_progress)
 
 
 def run_crawl(
@@ -209,13 +209,17 @@ def run_crawl(
     store: Store,
     settings: CrawlSettings = CrawlSettings(),
     *,
+    discover: frozenset[str] | None = None,
     on_progress: Callable[[CrawlReport], None] | None = None,
 ) -> CrawlReport:
     """Crawl every source of ``config`` into ``store`` until nothing is due or a limit hits.
 
-    The caller holds the run lock (``crawl_database`` takes it).
+    The caller holds the run lock (``crawl_database`` takes it), which names the
+    sources whose seeds this run reads (``discover``; None: all of them).
     """
-    return asyncio.run(_Crawl(config, store, settings, on_progress).run())
+    names = frozenset(source.name for source in config.sources)
+    crawl = _Crawl(config, store, settings, on_progress, names if discover is None else discover)
+    return asyncio.run(crawl.run())
 
 
 class _Crawl:
@@ -225,12 +229,18 @@ class _Crawl:
         store: Store,
         settings: CrawlSettings,
         on_progress: Callable[[CrawlReport], None] | None,
+        discover: frozenset[str],
     ) -> None:
         self._config = config
         self._store = store
         self._settings = settings
         self._fetch_settings = replace(settings.fetch, user_agent=config.user_agent)
-        self._frontier = Frontier(store)
+        self._frontier = Frontier(store, lease_seconds=settings.lease_seconds)
+        self._discover = discover
+        self._next_discovery = 0.0  # monotonic time of the next look at the schedule
+        # SQLite runs alone (one flock per database): leases left behind are a dead
+        # run's. On PostgreSQL they may be live workers' and expire on their own.
+        self._exclusive = store.engine.dialect.name == "sqlite"
         self._sources = {source.name: source for source in config.sources}
         self._on_progress = on_progress
         self._concurrency = settings.concurrency or config.concurrency
@@ -244,34 +254,64 @@ class _Crawl:
         self._results: asyncio.Queue[_Result | None] = asyncio.Queue(maxsize=4 * WRITE_BATCH)
         self._unwritten = 0  # results handed to the writer and not yet committed
         self._stopping = False
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-db")
+        # Two database threads: the writer's batches can take a while, and
+        # claims (and other short queries) must not queue behind them.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-writer")
+        self._db_short = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-claims")
         self._pool: Executor | None = None
+        self._tls = httpx.create_ssl_context()  # shared: each one takes ~0.1 s to build
+        self._spawn = multiprocessing.get_context("spawn")
+        # SQLite takes one writer at a time: one lock for workers and threads
+        # hands the turn over at once instead of sleeping in the busy handler.
+        self._write_lock = self._spawn.Lock() if store.engine.dialect.name == "sqlite" else None
 
     # -- the run --------------------------------------------------------------
 
     async def run(self) -> CrawlReport:
         run_id = await self._in_db(self._start_run)
         writer = asyncio.create_task(self._writer())
-        context = multiprocessing.get_context("forkserver")
+        # spawn: no fork of a process that already runs threads; workers are our
+        # children, so each can notice when this process is gone.
+        db_url = self._store.engine.url.render_as_string(hide_password=False)
+        pool = ProcessPoolExecutor(
+            self._settings.clean_workers,
+            mp_context=self._spawn,
+            initializer=init_worker,
+            initargs=(os.getpid(), db_url, self._write_lock),
+        )
+        keeper = asyncio.create_task(self._keep_leases())
+        if self._settings.forever:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                asyncio.get_running_loop().add_signal_handler(signum, self._stop)
         try:
-            with ProcessPoolExecutor(self._settings.clean_workers, mp_context=context) as pool:
+            with pool:
                 self._pool = pool
-                async with self._client() as client:
-                    await self._schedule(client)
+                scheduler = asyncio.create_task(self._schedule())
+                # A writer that fails (database gone) must end the run, not
+                # leave the scheduler waiting on a full queue while leases renew.
+                await asyncio.wait({scheduler, writer}, return_when=asyncio.FIRST_COMPLETED)
+                if writer.done():
+                    scheduler.cancel()
+                    writer.result()
+                await scheduler
             await self._results.put(None)
             await writer
         finally:
+            keeper.cancel()
             if not writer.done():
                 writer.cancel()
             report = self._tally.report(time.monotonic())
             await self._in_db(self._finish_run, run_id, report)
             self._db.shutdown()
+            self._db_short.shutdown()
         return report
 
     def _client(self) -> httpx.AsyncClient:
         # The address guard refuses non-public addresses outside --allow-private,
         # on every hop; the response hook sees every answer, redirects included.
-        transport = AsyncGuardedTransport(AddressPolicy(self._settings.allow_private))
+        transport = AsyncGuardedTransport(
+            AddressPolicy(self._settings.allow_private), verify=self._tls
+        )
         return httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,
@@ -285,23 +325,27 @@ class _Crawl:
             if seconds is not None:
                 self._pacer.defer(host_of(str(response.url)), seconds)
 
-    async def _schedule(self, client: httpx.AsyncClient) -> None:
-        await self._in_db(self._frontier.release_leases, all_held=True)
-        await self._in_db(self._frontier.add_seeds, self._seeds())
+    async def _schedule(self) -> None:
+        await self._in_db(self._frontier.release_leases, all_held=self._exclusive)
         active: dict[str, asyncio.Task[None]] = {}
         deadline = self._settings.max_duration
         while True:
             if deadline is not None and time.monotonic() - self._tally.started >= deadline:
                 self._stopping = True
+            if not self._stopping and time.monotonic() >= self._next_discovery:
+                await self._queue_due_seeds()
             free = self._concurrency - len(active)
             hosts: list[str] = []
             if free > 0 and not self._stopping:
                 busy = set(active) | self._pacer.paused_hosts()
-                hosts = await self._in_db(self._frontier.due_hosts, busy, free)
+                hosts = await self._in_db_short(self._frontier.due_hosts, busy, free)
                 for host in hosts:
-                    active[host] = asyncio.create_task(self._work_host(client, host))
+                    active[host] = asyncio.create_task(self._work_host_alone(host))
             if not active and not hosts and (self._unwritten == 0 or self._stopping):
-                return
+                if self._stopping or not self._settings.forever:
+                    return
+                await asyncio.sleep(FOREVER_POLL)
+                continue
             if not active:
                 await asyncio.sleep(IDLE_POLL)  # results still being written may add URLs
                 continue
@@ -313,9 +357,23 @@ class _Crawl:
                     del active[host]
                     task.result()  # a bug in a host task must not pass silently
 
-    def _seeds(self) -> list[Discovered]:
+    async def _queue_due_seeds(self) -> None:
+        """Queue the seeds of the sources due for discovery; a one-shot run looks once."""
+        due = await self._in_db(self._due_sources)
+        await self._in_db(self._frontier.add_seeds, self._seeds(frozenset(due)))
+        forever = self._settings.forever
+        self._next_discovery = time.monotonic() + FOREVER_POLL if forever else float("inf")
+
+    def _due_sources(self) -> list[str]:
+        interval = timedelta(seconds=self._settings.discover_every)
+        with self._serialised(), self._store.write() as conn:
+            return claim_due_sources(conn, self._discover, datetime.now(UTC), interval)
+
+    def _seeds(self, names: frozenset[str]) -> list[Discovered]:
         seeds = []
         for source in self._config.sources:
+            if source.name not in names:
+                continue
             for urls, kind in (
                 (source.start, Kind.LISTING),
                 (source.feeds, Kind.FEED),
@@ -324,25 +382,47 @@ class _Crawl:
                 seeds += [Discovered(url, host_of(url), source.name, kind) for url in urls]
         return seeds
 
+    async def _work_host_alone(self, host: str) -> None:
+        # A client per host task: its pool holds this host's connection only. One
+        # shared pool re-checks every host's idle connection on each request,
+        # which cost more CPU than the requests themselves with 50 hosts.
+        async with self._client() as client:
+            await self._work_host(client, host)
+
     async def _work_host(self, client: httpx.AsyncClient, host: str) -> None:
-        while not self._stopping and not self._pacer.is_paused(host):
-            claims = await self._in_db(self._frontier.claim, host, CLAIM_BATCH)
-            if not claims:
-                return
-            for index, claim in enumerate(claims):
-                if self._stopping or self._pacer.is_paused(host) or self._page_budget_spent():
-                    self._stopping = self._stopping or self._page_budget_spent()
-                    await self._release(claims[index:])
+        """Work through ``host``'s due URLs while holding the host (``scraper.coordination``)."""
+        try:
+            while not self._stopping and not self._pacer.is_paused(host):
+                claims = await self._in_db_short(self._claim, host)
+                if not claims:
                     return
-                await self._emit(await self._process(client, claim))
+                ready_at = claims[0].host_ready_at  # the previous holder's delay
+                if ready_at is not None:
+                    self._pacer.defer(host, (ready_at - datetime.now(UTC)).total_seconds())
+                for index, claim in enumerate(claims):
+                    if self._stopping or self._pacer.is_paused(host) or self._page_budget_spent():
+                        self._stopping = self._stopping or self._page_budget_spent()
+                        await self._release(claims[index:])
+                        return
+                    wait = self._pacer.ready_in(host)
+                    if wait > MAX_IN_RUN_WAIT:
+                        # A long Retry-After: the host's URLs wait in the database
+                        # until it is ready, not in this run.
+                        ready_at = datetime.now(UTC) + timedelta(seconds=wait)
+                        await self._release(claims[index:], ready_at)
+                        return
+                    await self._emit(await self._process(client, claim))
+        finally:
+            ready_at = datetime.now(UTC) + timedelta(seconds=self._pacer.ready_in(host))
+            await self._in_db_short(self._release_host, host, ready_at)
 
     def _page_budget_spent(self) -> bool:
         return self._max_pages is not None and self._tally.fetched >= self._max_pages
 
-    async def _release(self, claims: Iterable[Claim]) -> None:
-        now = datetime.now(UTC)
+    async def _release(self, claims: Iterable[Claim], retry_at: datetime | None = None) -> None:
+        retry_at = retry_at or datetime.now(UTC)
         for claim in claims:
-            outcome = Outcome(claim.id, State.PENDING, retry_at=now, keep_attempts=True)
+            outcome = Outcome(claim.id, State.PENDING, retry_at=retry_at, keep_attempts=True)
             await self._emit(_Result(claim, outcome))
 
     # -- one URL ----------------------------------------------------------------
@@ -383,6 +463,11 @@ class _Crawl:
         rules = self._robots.get(origin)
         if rules is not None and rules.expires_at > time.monotonic():
             return rules
+        rules = await self._in_db_short(self._shared_robots, claim.host)
+        if rules is not None:  # another worker (or an earlier run) fetched it
+            self._pacer.apply_crawl_delay(claim.host, rules.crawl_delay(self._config.user_agent))
+            self._robots[origin] = rules
+            return rules
         async with self._pacer.turn(claim.host):
             try:
                 document = await fetch_document(client, origin + "robots.txt", self._fetch_settings)
@@ -394,7 +479,23 @@ class _Crawl:
             rules = self._robots[origin] = robots_rules(status, body, time.monotonic())
             # Inside the turn, so the gap after this very request already honours it.
             self._pacer.apply_crawl_delay(claim.host, rules.crawl_delay(self._config.user_agent))
+        fetched = StoredRobots(status, body, datetime.now(UTC))
+        await self._in_db_short(self._share_robots, claim.host, fetched)
         return rules
+
+    def _shared_robots(self, host: str) -> RobotsRules | None:
+        """The host's robots.txt as stored by whoever fetched it, if still fresh."""
+        with self._store.read() as conn:
+            stored = stored_robots(conn, host)
+        if stored is None:
+            return None
+        age = (datetime.now(UTC) - stored.fetched_at).total_seconds()
+        rules = robots_rules(stored.status, stored.body, time.monotonic() - age)
+        return rules if rules.expires_at > time.monotonic() else None
+
+    def _share_robots(self, host: str, robots: StoredRobots) -> None:
+        with self._serialised(), self._store.write() as conn:
+            store_robots(conn, host, robots)
 
     def _failed(self, claim: Claim, error: FetchError) -> _Result:
         attempt = failed_attempt(claim.url, datetime.now(UTC), error)
@@ -410,11 +511,17 @@ class _Crawl:
         return _Result(claim, Outcome(claim.id, State.FAILED, "failed", error.kind), attempt)
 
     async def _page_result(self, claim: Claim, source: Source, page: FetchResult) -> _Result:
-        want_links = claim.kind == Kind.LISTING or claim.depth < source.max_depth
+        job = PageJob(
+            kind=claim.kind,
+            url=claim.url,
+            final_url=page.final_url,
+            body=page.body,
+            headers=page.headers,
+            attempt=page_attempt(page) if claim.kind == Kind.ARTICLE else None,
+            want_links=claim.kind == Kind.LISTING or claim.depth < source.max_depth,
+        )
         try:
-            analysis = await self._analyse(
-                claim.kind, page.body, page.final_url, page.header_map, want_links
-            )
+            analysis = await self._analyse(job)
         except BrokenExecutor:
             raise  # a worker died (out of memory?): no later page can be cleaned either
         except Exception as exc:  # one page that crashes the cleaner must not end the run
@@ -424,26 +531,19 @@ class _Crawl:
             return _Result(claim, outcome, page_attempt(page, error))
         found = self._links(source, claim.depth, analysis.links)
         if claim.kind != Kind.ARTICLE:
-            outcome = Outcome(claim.id, State.DONE, "listing")
-            return _Result(claim, outcome, found=found)
-        article = analysis.article
-        if article is None or article.is_empty:
-            reason = article.reason if article is not None else None
-            if reason == cleaners.Reason.NOT_ARTICLE:
-                outcome = Outcome(claim.id, State.DONE, "not_article")
-                return _Result(claim, outcome, found=found)
-            error = FetchError(page.final_url, FetchErrorKind.EMPTY, f"no article text ({reason})")
+            return _Result(claim, Outcome(claim.id, State.DONE, "listing"), found=found)
+        if analysis.saved is None:  # the cleaner says: a section page, not an article
+            return _Result(claim, Outcome(claim.id, State.DONE, analysis.reason), found=found)
+        if analysis.saved == FAILED:
             self._tally.failed[FetchErrorKind.EMPTY] += 1
             outcome = Outcome(claim.id, State.FAILED, "failed", FetchErrorKind.EMPTY)
-            return _Result(
-                claim, outcome, page_attempt(page, error), found=found, raw=RawPage.of(page)
-            )
-        canonical = article.canonical_url if is_http_url(article.canonical_url or "") else None
-        urls = tuple(u for u in dict.fromkeys((claim.url, page.final_url, canonical)) if u)
-        outcome = Outcome(claim.id, State.DONE, canonical_url=canonical)
-        return _Result(
-            claim, outcome, page_attempt(page), article, urls, found, raw=RawPage.of(page)
-        )
+            return _Result(claim, outcome, found=found)
+        if analysis.saved == NEW:
+            self._tally.new += 1
+        else:
+            self._tally.duplicate += 1
+        outcome = Outcome(claim.id, State.DONE, analysis.saved, canonical_url=analysis.canonical)
+        return _Result(claim, outcome, found=found)
 
     async def _document_result(self, claim: Claim, source: Source, document: Document) -> _Result:
         if document.unchanged:
@@ -458,7 +558,14 @@ class _Crawl:
             )
             return self._failed(claim, error)
         try:
-            analysis = await self._analyse(claim.kind, document.body, document.url, {}, False)
+            job = PageJob(
+                claim.kind,
+                claim.url,
+                document.url,
+                document.body,
+                max_bytes=self._fetch_settings.max_bytes,
+            )
+            analysis = await self._analyse(job)
         except FetchError as error:
             return self._failed(claim, error)
         outcome = Outcome(
@@ -483,11 +590,8 @@ class _Crawl:
         found += [child for child in children if child.lastmod is not None]
         return _Result(claim, outcome, found=tuple(found), seeds=seeds)
 
-    async def _analyse(
-        self, kind: str, body: bytes, url: str, headers: dict[str, str], want_links: bool
-    ) -> PageAnalysis:
-        job = partial(analyse, kind, body, url, headers, want_links, self._fetch_settings.max_bytes)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, job)
+    async def _analyse(self, job: PageJob) -> PageAnalysis:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, analyse, job)
 
     def _links(self, source: Source, depth: int, links: Iterable[str]) -> tuple[Discovered, ...]:
         """Links worth following from a page at ``depth``, as frontier entries."""
@@ -539,39 +643,62 @@ class _Crawl:
                     self._on_progress(self._tally.report(time.monotonic()))
 
     def _write_batch(self, batch: list[_Result]) -> None:
-        """Runs on the database thread: articles first, then outcomes and new URLs.
+        """Runs on the writer thread: failed fetches, outcomes, then new URLs.
 
-        If the process dies between the two, the URLs stay leased, are fetched
-        again by the next run and come out as duplicates: nothing is lost or doubled.
+        Workers commit each article before its outcome reaches a batch. If the
+        process dies in between, the URL stays leased, is fetched again by the
+        next run and comes out a duplicate: nothing is lost or doubled.
         """
-        known: list[tuple[str, str, str]] = []
-        outcomes: list[Outcome] = []
-        for result in batch:
-            outcome = result.outcome
-            if result.attempt is not None:
-                saved = self._store.save(result.attempt, result.article, result.urls, result.raw)
-                if result.article is not None:
-                    outcome = replace(outcome, outcome=saved.status)
-                    if saved.status == NEW:
-                        self._tally.new += 1
-                    else:
-                        self._tally.duplicate += 1
-                    canonical = outcome.canonical_url
-                    if canonical is not None and canonical != result.claim.url:
-                        known.append((canonical, host_of(canonical), result.claim.source))
-            outcomes.append(outcome)
-        self._frontier.mark_known(known)
-        self._frontier.finish(outcomes)
-        self._frontier.add_seeds(seed for result in batch for seed in result.seeds)
-        self._tally.discovered += self._frontier.add(
-            item for result in batch for item in result.found
-        )
+        with self._serialised():
+            for result in batch:
+                if result.failure is not None:
+                    self._store.save(result.failure, None, ())
+            self._frontier.mark_known(
+                (canonical, host_of(canonical), result.claim.source)
+                for result in batch
+                if (canonical := result.outcome.canonical_url)
+                and url_key(canonical) != url_key(result.claim.url)
+            )
+            self._frontier.finish([result.outcome for result in batch])
+            self._frontier.add_seeds(seed for result in batch for seed in result.seeds)
+            self._tally.discovered += self._frontier.add(
+                item for result in batch for item in result.found
+            )
+
+    def _claim(self, host: str) -> list[Claim]:
+        with self._serialised():
+            return self._frontier.claim(host, CLAIM_BATCH)
+
+    def _release_host(self, host: str, ready_at: datetime) -> None:
+        with self._serialised():
+            self._frontier.release_host(host, ready_at)
+
+    async def _keep_leases(self) -> None:
+        """Renew this worker's leases while it lives; a killed worker's run out."""
+        while True:
+            await asyncio.sleep(self._settings.lease_seconds / 3)
+            await self._in_db_short(self._renew_leases)
+
+    def _renew_leases(self) -> None:
+        with self._serialised():
+            self._frontier.renew_leases()
+
+    def _stop(self) -> None:
+        """SIGTERM or SIGINT to a long-lived worker: finish what is in flight, then end."""
+        self._stopping = True
+
+    def _serialised(self) -> AbstractContextManager[object]:
+        return self._write_lock or nullcontext()
 
     # -- bookkeeping --------------------------------------------------------------
 
     async def _in_db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db, partial(function, *args, **kwargs))
+
+    async def _in_db_short(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db_short, partial(function, *args))
 
     def _start_run(self) -> int:
         with self._store.write() as conn:

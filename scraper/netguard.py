@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -265,7 +266,7 @@ class GuardedTransport(httpx.HTTPTransport):
         policy: AddressPolicy,
         *,
         resolver: Resolver = system_resolver,
-        verify: bool = True,
+        verify: ssl.SSLContext | bool = True,
         limits: httpx.Limits | None = None,
     ) -> None:
         limits = limits or _POOL_LIMITS
@@ -294,7 +295,7 @@ class AsyncGuardedTransport(httpx.AsyncHTTPTransport):
         policy: AddressPolicy,
         *,
         resolver: Resolver = system_resolver,
-        verify: bool = True,
+        verify: ssl.SSLContext | bool = True,
         limits: httpx.Limits | None = None,
     ) -> None:
         limits = limits or _POOL_LIMITS
