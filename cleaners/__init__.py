@@ -6,7 +6,7 @@ SQLAlchemy, so it can be used alone in a notebook or a batch job.
 
 from cleaners.article import Article, Reason
 from cleaners.explain import Explanation, RemovedBlock, explain
-from cleaners.extract import extract, paragraph_hash
+from cleaners.extract import drop_paragraphs, extract, paragraph_hash, split_paragraphs
 from cleaners.lines import clean_text
 from cleaners.normalize import content_hash, normalize_for_hash
 
@@ -21,8 +21,10 @@ __all__ = [
     "RemovedBlock",
     "clean_text",
     "content_hash",
+    "drop_paragraphs",
     "explain",
     "extract",
     "normalize_for_hash",
     "paragraph_hash",
+    "split_paragraphs",
 ]

@@ -43,6 +43,9 @@ class Article:
     tags: tuple[str, ...] = ()
     image: str | None = None
     reason: str | None = None
+    # ``paragraph_hash`` of each paragraph dropped as known per-host boilerplate, in
+    # text order: what the store counts toward the host's boilerplate besides ``text``.
+    boilerplate: tuple[str, ...] = ()
 
     @property
     def word_count(self) -> int:

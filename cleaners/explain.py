@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from selectolax.lexbor import LexborNode
 
@@ -36,6 +37,7 @@ def explain(
     *,
     headers: Mapping[str, str] | None = None,
     known_boilerplate: frozenset[str] = frozenset(),
+    fetched_at: datetime | None = None,
 ) -> Explanation:
     """Extract ``html`` and list the blocks removed on the way, in removal order."""
     removed: list[RemovedBlock] = []
@@ -43,7 +45,9 @@ def explain(
     def record(rule: str, node: LexborNode) -> None:
         removed.append(RemovedBlock(rule, selector_of(node), preview_of(node)))
 
-    article = run_extraction(html, url, headers, known_boilerplate, DEFAULT_DEADLINE, record)
+    article = run_extraction(
+        html, url, headers, known_boilerplate, DEFAULT_DEADLINE, record, fetched_at
+    )
     return Explanation(article, tuple(removed))
 
 

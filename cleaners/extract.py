@@ -20,7 +20,8 @@ import hashlib
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -63,6 +64,28 @@ def paragraph_hash(paragraph: str) -> str:
     return digest[:PARAGRAPH_HASH_CHARS]
 
 
+def split_paragraphs(text: str) -> list[str]:
+    """The paragraphs of ``Article.text``: its blocks between blank lines."""
+    return text.split(PARAGRAPH_SEPARATOR)
+
+
+def drop_paragraphs(text: str, hashes: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    """``text`` without the paragraphs whose ``paragraph_hash`` is in ``hashes``.
+
+    Also returns the hashes it dropped, each once, in text order. Paragraphs are split
+    as a reader of the stored text sees them, the same split that learns the hashes.
+    """
+    kept: list[str] = []
+    dropped: dict[str, None] = {}
+    for paragraph in split_paragraphs(text):
+        digest = paragraph_hash(paragraph)
+        if digest in hashes:
+            dropped[digest] = None
+        else:
+            kept.append(paragraph)
+    return PARAGRAPH_SEPARATOR.join(kept), tuple(dropped)
+
+
 def extract(
     html: str | bytes,
     url: str | None = None,
@@ -70,16 +93,21 @@ def extract(
     headers: Mapping[str, str] | None = None,
     known_boilerplate: frozenset[str] = frozenset(),
     deadline: float | None = DEFAULT_DEADLINE,
+    fetched_at: datetime | None = None,
 ) -> Article:
     """The article in ``html``; an empty Article with a ``reason`` when there is none.
 
     ``html`` as bytes is decoded with the charset of the Content-Type in ``headers``
     (any case), the page's own declaration, or detection. ``known_boilerplate`` holds
     ``paragraph_hash`` values of paragraphs to drop (a host's recurring teasers and
-    pleas). ``deadline`` bounds the work in seconds (None: no bound); when it runs out,
-    the text found so far comes back with ``Reason.DEADLINE``. Never raises.
+    pleas); the hashes of those it dropped are in ``Article.boilerplate``. ``deadline``
+    bounds the work in seconds (None: no bound); when it runs out, the text found so far
+    comes back with ``Reason.DEADLINE``. ``fetched_at`` (timezone-aware) dates relative
+    bylines such as "il y a 6 heures". Never raises.
     """
-    return run_extraction(html, url, headers, known_boilerplate, deadline, record=None)
+    return run_extraction(
+        html, url, headers, known_boilerplate, deadline, record=None, fetched_at=fetched_at
+    )
 
 
 def run_extraction(
@@ -89,11 +117,12 @@ def run_extraction(
     known_boilerplate: frozenset[str],
     deadline: float | None,
     record: Recorder | None,
+    fetched_at: datetime | None = None,
 ) -> Article:
     """``extract`` with an optional recorder of removed blocks (used by ``explain``)."""
     clock = _Clock(deadline)
     try:
-        return _extract(html, url, headers or {}, known_boilerplate, clock, record)
+        return _extract(html, url, headers or {}, known_boilerplate, clock, record, fetched_at)
     except Exception:  # a cleaner must not take a crawl down on one bad page
         log.exception("extract failed on %s", url)
         return Article(url=url, reason=Reason.UNPARSABLE)
@@ -123,6 +152,7 @@ def _extract(
     known_boilerplate: frozenset[str],
     clock: _Clock,
     record: Recorder | None,
+    fetched_at: datetime | None,
 ) -> Article:
     if isinstance(html, bytes):
         if not html.strip():
@@ -143,7 +173,7 @@ def _extract(
     body = tree.body
     if body is None:
         return Article(url=url, reason=Reason.UNPARSABLE)
-    meta = read_metadata(tree, url, headers)
+    meta = read_metadata(tree, url, headers, fetched_at=fetched_at)
     kind = classify_page(tree)
     if kind is PageKind.CHALLENGE:
         return _article(meta, url, "", Reason.BLOCKED)
@@ -161,8 +191,8 @@ def _extract(
     keep = (anchor.node, *anchor.parts) if anchor is not None else ()
     prune(scope, keep, record, meta.title, clock.expired)
     if clock.expired():
-        text = _text(blocks_from_tree(scope), known_boilerplate)
-        return _article(meta, url, text, Reason.DEADLINE)
+        text, dropped = _text(blocks_from_tree(scope), known_boilerplate)
+        return replace(_article(meta, url, text, Reason.DEADLINE), boilerplate=dropped)
 
     # trafilatura keeps only the first of several body-like blocks: give it each part;
     # a body cut into many parts is rendered directly (one call each would cost too much).
@@ -171,11 +201,11 @@ def _extract(
     else:
         parts = anchor.parts if anchor is not None and anchor.parts else (scope,)
         blocks = [b for part in parts for b in _blocks(part, clock)]
-    text = _text(blocks, known_boilerplate)
+    text, dropped = _text(blocks, known_boilerplate)
     reason = None
     if not text:
         reason = Reason.CONSENT_WALL if kind is PageKind.CONSENT else Reason.NO_CONTENT
-    return _article(meta, url, text, reason)
+    return replace(_article(meta, url, text, reason), boilerplate=dropped)
 
 
 def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
@@ -194,15 +224,12 @@ def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
     return blocks
 
 
-def _text(blocks: list[str], known_boilerplate: frozenset[str]) -> str:
+def _text(blocks: list[str], known_boilerplate: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    """The article text, and the hashes of the known boilerplate paragraphs dropped from it."""
     text = clean_text("\n\n".join(drop_trailing_promos(blocks)))
     if not known_boilerplate:
-        return text
-    # Paragraphs as a reader of the stored text sees them: split on blank lines, the
-    # same split that learns the hashes from stored articles.
-    paragraphs = text.split(PARAGRAPH_SEPARATOR)
-    kept = [p for p in paragraphs if paragraph_hash(p) not in known_boilerplate]
-    return PARAGRAPH_SEPARATOR.join(kept)
+        return text, ()
+    return drop_paragraphs(text, known_boilerplate)
 
 
 def _article(meta: PageMetadata, url: str | None, text: str, reason: str | None) -> Article:
