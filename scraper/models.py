@@ -270,3 +270,30 @@ class CrawlSourceRow(Base):
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
     next_discovery_at: Mapped[datetime] = mapped_column()
     last_discovery_at: Mapped[datetime | None] = mapped_column()
+
+
+# --- Per-host learned boilerplate (scraper.boilerplate) ---
+
+
+class HostArticlesRow(Base):
+    """How many independent articles of one host have been counted toward its boilerplate."""
+
+    __tablename__ = "host_articles"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    article_count: Mapped[int] = mapped_column(Integer)
+
+
+class HostParagraphRow(Base):
+    """How many distinct articles of one host hold one paragraph (``cleaners.paragraph_hash``)."""
+
+    __tablename__ = "host_paragraphs"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    paragraph_hash: Mapped[str] = mapped_column(String(16), primary_key=True)
+    article_count: Mapped[int] = mapped_column(Integer)
+    first_seen: Mapped[datetime] = mapped_column()
+    last_seen: Mapped[datetime] = mapped_column()
+
+    # The lookup reads a host's most frequent paragraphs only.
+    __table_args__ = (Index("ix_host_paragraphs_host_article_count", "host", "article_count"),)

@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 import cleaners
 from cleaners import Article, content_hash
 from scraper.archive import RawPage, archive_page
+from scraper.boilerplate import article_before_learning, learn_article
 from scraper.database import (
     connect,
     database_url,
@@ -160,7 +161,9 @@ class Store:
         ``urls`` are the requested, final and canonical URLs (``None`` skipped).
         A failed attempt, or an article without text, writes only the fetch row.
         ``raw`` (the response as fetched) goes to the raw archive with the fetch
-        row; a new article is indexed for near-duplicates in the same transaction.
+        row; a new article is indexed for near-duplicates and, unless it is a near-copy,
+        counted toward its host's learned boilerplate (``scraper.boilerplate``) in the
+        same transaction.
         """
         digest = _hash_or_none(attempt, article)
         sig = near_signature
@@ -175,9 +178,12 @@ class Store:
                 if raw is not None:
                     archive_page(conn, fetch_id, raw)
                 return SaveResult(FAILED)
-            article_id, status = _insert_or_touch_article(conn, article, digest, attempt, now)
+            host = _first_host(attempt.final_url, attempt.requested_url, article.url)
+            article_id, status = _insert_or_touch_article(conn, article, digest, host, urls, now)
             if status == NEW and sig is not None:
-                index_article(conn, article_id, sig, self.near_threshold)
+                near_copy_of = index_article(conn, article_id, sig, self.near_threshold)
+                if near_copy_of is None and host is not None:
+                    learn_article(conn, host, article, now)
             _link_urls(conn, article_id, urls, now)
             fetch_id = _insert_fetch(conn, attempt, _Outcome(status), article_id)
             if raw is not None:
@@ -251,13 +257,26 @@ def _failure(attempt: FetchAttempt, article: Article | None) -> _Outcome:
 
 
 def _insert_or_touch_article(
-    conn: Connection, article: Article, digest: str, attempt: FetchAttempt, now: datetime
+    conn: Connection,
+    article: Article,
+    digest: str,
+    host: str | None,
+    urls: Sequence[str | None],
+    now: datetime,
 ) -> tuple[int, str]:
-    """Insert the article, or find the row a concurrent or earlier save stored."""
+    """Insert the article, or find the row a concurrent or earlier save stored.
+
+    An earlier save of the same page, made before some of its paragraphs were learned
+    as boilerplate, is the same article too.
+    """
+    earlier = article_before_learning(conn, urls, article, digest)
+    if earlier is not None:
+        conn.execute(update(_articles).where(_articles.c.id == earlier).values(last_seen=now))
+        return earlier, DUPLICATE
     values = {
         **article_columns(article),
         "content_hash": digest,
-        "host": _first_host(attempt.final_url, attempt.requested_url, article.url),
+        "host": host,
         "first_seen": now,
         "last_seen": now,
         "cleaner_version": cleaners.__version__,

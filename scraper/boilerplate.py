@@ -1,0 +1,222 @@
+"""Per-host learned boilerplate: paragraphs that recur across many articles of one host.
+
+Teaser lists, subscription pleas, disclaimers and signature lines that a site
+pastes as plain paragraphs into every article body look like prose to the
+cleaner. Across a host's articles they give themselves away: the same paragraph
+in many distinct articles. ``Store.save`` counts, for each new article, every
+distinct paragraph (``cleaners.paragraph_hash``) up to ``MAX_PARAGRAPH_CHARS``,
+including those the cleaner already dropped as known (``Article.boilerplate``):
+counts must not stop growing once a paragraph is learned, or its share would
+decay until it is unlearned and comes back. ``known_boilerplate`` gives the
+hashes that pass the thresholds; the pipeline and the crawl hand them to
+``cleaners.extract``, which stays pure.
+
+Thresholds (see ``docs/boilerplate.md``):
+
+* ``MIN_ARTICLES`` = 3 distinct articles: two articles sharing a paragraph is
+  normal news work (a quote, a background paragraph of a running story); a third
+  makes a template far more likely than coincidence.
+* ``MIN_SHARE`` = 20 % of the host's counted articles: on a large host a shared
+  background paragraph reaches three articles easily but never a fifth of the
+  site, while a rotating teaser list or a plea sits in most of its pages.
+* ``MAX_PARAGRAPH_CHARS`` = 300: boilerplate is short. A long paragraph shared by
+  several articles is syndicated or reused reporting, and dropping it would cut
+  real text; short paragraphs are also the only ones worth the table rows.
+
+Near-copies (``articles.duplicate_of``) are not counted: the same story stored
+again is not independent evidence that its paragraphs are a template.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, select
+
+from cleaners import Article, content_hash, drop_paragraphs, paragraph_hash, split_paragraphs
+from scraper.database import dialect_insert
+from scraper.models import ArticleRow, ArticleUrlRow, HostArticlesRow, HostParagraphRow
+from scraper.urls import host_of, url_key
+
+if TYPE_CHECKING:
+    from scraper.storage import Store
+
+MIN_ARTICLES = 3
+MIN_SHARE = 0.2
+MAX_PARAGRAPH_CHARS = 300
+# Bounds what one lookup returns (and what travels with each crawl job): the most
+# frequent paragraphs of a host first.
+MAX_KNOWN_PER_HOST = 500
+# A crawl worker reads a host's set again after this many seconds, and keeps the
+# sets of this many hosts at most: fresh enough to pick up what the last pages
+# taught, cheap enough to be one indexed query per host every half minute.
+CACHE_SECONDS = 30.0
+CACHE_HOSTS = 256
+
+_hosts = HostArticlesRow.__table__
+_paragraphs = HostParagraphRow.__table__
+_articles = ArticleRow.__table__
+_article_urls = ArticleUrlRow.__table__
+
+
+def learn_article(conn: Connection, host: str, article: Article, now: datetime) -> None:
+    """Count one new, independent article of ``host``; runs in the caller's transaction."""
+    hashes = sorted(_countable_hashes(article))
+    # Rows are touched in one order (sorted hashes, then the host's row) so concurrent
+    # PostgreSQL writers of one host wait for each other instead of deadlocking.
+    if hashes:
+        insert = dialect_insert(conn, _paragraphs)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[_paragraphs.c.host, _paragraphs.c.paragraph_hash],
+            set_={
+                "article_count": _paragraphs.c.article_count + 1,
+                "last_seen": insert.excluded.last_seen,
+            },
+        )
+        rows = [
+            {
+                "host": host,
+                "paragraph_hash": digest,
+                "article_count": 1,
+                "first_seen": now,
+                "last_seen": now,
+            }
+            for digest in hashes
+        ]
+        conn.execute(upsert, rows)
+    insert = dialect_insert(conn, _hosts)
+    conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=[_hosts.c.host],
+            set_={"article_count": _hosts.c.article_count + 1},
+        ),
+        {"host": host, "article_count": 1},
+    )
+
+
+def _countable_hashes(article: Article) -> set[str]:
+    # Dropped paragraphs were learned from short ones: they count without a length check.
+    short = (p for p in split_paragraphs(article.text) if len(p) <= MAX_PARAGRAPH_CHARS)
+    return {paragraph_hash(p) for p in short if p.strip()} | set(article.boilerplate)
+
+
+def known_boilerplate(conn: Connection, host: str) -> frozenset[str]:
+    """Hashes of the paragraphs of ``host`` that pass both thresholds."""
+    counted = conn.execute(
+        select(_hosts.c.article_count).where(_hosts.c.host == host)
+    ).scalar_one_or_none()
+    if counted is None:
+        return frozenset()
+    floor = max(MIN_ARTICLES, math.ceil(MIN_SHARE * counted))
+    query = (
+        select(_paragraphs.c.paragraph_hash)
+        .where(_paragraphs.c.host == host, _paragraphs.c.article_count >= floor)
+        .order_by(_paragraphs.c.article_count.desc())
+        .limit(MAX_KNOWN_PER_HOST)
+    )
+    return frozenset(conn.execute(query).scalars())
+
+
+def known_for_url(store: Store, url: str) -> frozenset[str]:
+    """``known_boilerplate`` of the host of ``url`` (nothing for a URL without a host)."""
+    host = _host_or_none(url)
+    if host is None:
+        return frozenset()
+    with store.read() as conn:
+        return known_boilerplate(conn, host)
+
+
+def article_before_learning(
+    conn: Connection, urls: Iterable[str | None], article: Article, digest: str
+) -> int | None:
+    """The stored article behind ``urls`` that ``article`` is, but for learned boilerplate.
+
+    A page stored before one of its paragraphs was learned keeps that paragraph;
+    fetched again, it comes out without it and hashes differently. Dropping the very
+    paragraphs the cleaner dropped this time from the stored text, then hashing, tells
+    the same page from an edited one. Only pages that lost paragraphs need the check.
+    """
+    if not article.boilerplate:
+        return None
+    keys = {key for key in map(_key_or_none, urls) if key is not None}
+    if not keys:
+        return None
+    query = (
+        select(_articles.c.id, _articles.c.text)
+        .join(_article_urls, _article_urls.c.article_id == _articles.c.id)
+        .where(_article_urls.c.url.in_(sorted(keys)))
+        .distinct()
+    )
+    dropped = frozenset(article.boilerplate)
+    for article_id, text in conn.execute(query):
+        remaining, _ = drop_paragraphs(text, dropped)
+        try:
+            if content_hash(remaining) == digest:
+                return article_id
+        except ValueError:  # the stored text was nothing but those paragraphs
+            continue
+    return None
+
+
+@dataclass(slots=True)
+class _Entry:
+    hashes: frozenset[str]
+    read_at: float
+
+
+class BoilerplateCache:
+    """Known boilerplate per host, read from ``store`` at most every ``ttl`` seconds.
+
+    Holds ``max_hosts`` hosts at most, the least recently used leaving first.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        ttl: float = CACHE_SECONDS,
+        max_hosts: int = CACHE_HOSTS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._max_hosts = max_hosts
+        self._clock = clock
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+
+    def for_url(self, url: str) -> frozenset[str]:
+        host = _host_or_none(url)
+        if host is None:
+            return frozenset()
+        now = self._clock()
+        entry = self._entries.get(host)
+        if entry is None or now - entry.read_at >= self._ttl:
+            with self._store.read() as conn:
+                entry = _Entry(known_boilerplate(conn, host), now)
+            self._entries[host] = entry
+        self._entries.move_to_end(host)
+        while len(self._entries) > self._max_hosts:
+            self._entries.popitem(last=False)
+        return entry.hashes
+
+
+def _host_or_none(url: str) -> str | None:
+    try:
+        return host_of(url)
+    except ValueError:
+        return None
+
+
+def _key_or_none(url: str | None) -> str | None:
+    if url is None:
+        return None
+    try:
+        return url_key(url)
+    except ValueError:
+        return None
