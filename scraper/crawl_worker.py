@@ -22,6 +22,7 @@ from datetime import datetime
 
 import cleaners
 from scraper.archive import RawPage
+from scraper.boilerplate import BoilerplateCache
 from scraper.discover import feed_links, page_links, parse_sitemap
 from scraper.errors import FetchErrorKind
 from scraper.frontier import Kind
@@ -35,7 +36,7 @@ PARENT_POLL = 1.0  # seconds between a worker's checks that its crawl still runs
 
 @dataclass(slots=True)
 class _WorkerState:
-    """This worker process's store and write lock, set once by ``init_worker``.
+    """This worker process's store, write lock and boilerplate cache, set by ``init_worker``.
 
     Module state is how a process pool hands per-process resources to its
     tasks; it never exists in the crawl's own process.
@@ -43,6 +44,7 @@ class _WorkerState:
 
     store: Store | None = None
     write_lock: AbstractContextManager[object] | None = None
+    boilerplate: BoilerplateCache | None = None
 
 
 _worker = _WorkerState()
@@ -84,6 +86,7 @@ def init_worker(
     """
     _worker.store = open_store(db_url)
     _worker.write_lock = write_lock
+    _worker.boilerplate = BoilerplateCache(_worker.store)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -104,13 +107,25 @@ def analyse(job: PageJob) -> PageAnalysis:
     links = page_links(job.body, job.final_url).links if job.want_links else ()
     if job.kind != Kind.ARTICLE or job.attempt is None:
         return PageAnalysis(links=links)
-    if _worker.store is None:
+    if _worker.store is None or _worker.boilerplate is None:
         raise RuntimeError("analyse() stores articles only in a pool started by init_worker")
-    return replace(_store_article(_worker.store, job, job.attempt), links=links)
+    # Looked up here, next to the store and the cleaning, rather than sent with the job:
+    # each worker keeps its own short-lived per-host cache, and the crawl's event loop
+    # makes no extra database call per page.
+    known = _worker.boilerplate.for_url(job.final_url)
+    return replace(_store_article(_worker.store, job, job.attempt, known), links=links)
 
 
-def _store_article(store: Store, job: PageJob, attempt: FetchAttempt) -> PageAnalysis:
-    article = cleaners.extract(job.body, job.final_url, headers=dict(job.headers))
+def _store_article(
+    store: Store, job: PageJob, attempt: FetchAttempt, known_boilerplate: frozenset[str]
+) -> PageAnalysis:
+    article = cleaners.extract(
+        job.body,
+        job.final_url,
+        headers=dict(job.headers),
+        known_boilerplate=known_boilerplate,
+        fetched_at=attempt.fetched_at,
+    )
     raw = RawPage(job.body, job.headers)
     if article.is_empty:
         if article.reason == cleaners.Reason.NOT_ARTICLE:

@@ -17,6 +17,7 @@ import httpx
 import cleaners
 from cleaners import Article
 from scraper.archive import RawPage
+from scraper.boilerplate import known_for_url
 from scraper.config import FetchSettings
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import DEFAULT_SETTINGS, fetch_page, read_saved_page
@@ -51,7 +52,8 @@ def scrape_target(
     """Fetch (or read), clean and store one target; failures come back in the outcome.
 
     With ``explain`` the cleaner also reports every block it removed and why; the
-    article is the same one ``extract`` would give, and is stored as usual.
+    article is the same one ``extract`` would give, and is stored as usual. The cleaner
+    drops the paragraphs the store has learned as boilerplate of the page's host.
     """
     started_at = datetime.now(UTC)
     try:
@@ -60,12 +62,25 @@ def scrape_target(
         attempt = failed_attempt(requested_url(target), started_at, error)
         return TargetOutcome(target, None, store.save(attempt, None, ()), error)
 
+    known = known_for_url(store, page.final_url)
     explanation = None
     if explain:
-        explanation = cleaners.explain(page.body, page.final_url, headers=page.header_map)
+        explanation = cleaners.explain(
+            page.body,
+            page.final_url,
+            headers=page.header_map,
+            known_boilerplate=known,
+            fetched_at=page.fetched_at,
+        )
         article = explanation.article
     else:
-        article = cleaners.extract(page.body, page.final_url, headers=page.header_map)
+        article = cleaners.extract(
+            page.body,
+            page.final_url,
+            headers=page.header_map,
+            known_boilerplate=known,
+            fetched_at=page.fetched_at,
+        )
 
     if article.is_empty:
         error = FetchError(
