@@ -147,12 +147,8 @@ def article_before_learning(
     keys = {key for key in map(_key_or_none, urls) if key is not None}
     if not keys:
         return None
-    query = (
-        select(_articles.c.id, _articles.c.text)
-        .join(_article_urls, _article_urls.c.article_id == _articles.c.id)
-        .where(_article_urls.c.url.in_(sorted(keys)))
-        .distinct()
-    )
+    linked = select(_article_urls.c.article_id).where(_article_urls.c.url.in_(sorted(keys)))
+    query = select(_articles.c.id, _articles.c.text).where(_articles.c.id.in_(linked))
     dropped = frozenset(article.boilerplate)
     for article_id, text in conn.execute(query):
         remaining, _ = drop_paragraphs(text, dropped)
