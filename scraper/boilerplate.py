@@ -16,7 +16,7 @@ Thresholds (see ``docs/boilerplate.md``):
 * ``MIN_ARTICLES`` = 3 distinct articles: two articles sharing a paragraph is
   normal news work (a quote, a background paragraph of a running story); a third
   makes a template far more likely than coincidence.
-* ``MIN_SHARE`` = 20 % of the host's counted articles: on a large host a shared
+* ``MIN_SHARE_PERCENT`` = 20 % of the host's counted articles: on a large host a shared
   background paragraph reaches three articles easily but never a fifth of the
   site, while a rotating teaser list or a plea sits in most of its pages.
 * ``MAX_PARAGRAPH_CHARS`` = 300: boilerplate is short. A long paragraph shared by
@@ -29,7 +29,6 @@ again is not independent evidence that its paragraphs are a template.
 
 from __future__ import annotations
 
-import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -48,9 +47,11 @@ if TYPE_CHECKING:
     from scraper.storage import Store
 
 MIN_ARTICLES = 3
-MIN_SHARE = 0.2
+# A whole percentage: the floor is exact integer arithmetic for any share, where
+# floats are not (0.07 * 100 == 7.000000000000001).
+MIN_SHARE_PERCENT = 20
 MAX_PARAGRAPH_CHARS = 300
-# Bounds what one lookup returns (and what travels with each crawl job): the most
+# Bounds what one lookup returns (and what each crawl worker caches per host): the most
 # frequent paragraphs of a host first.
 MAX_KNOWN_PER_HOST = 500
 # A crawl worker reads a host's set again after this many seconds, and keeps the
@@ -113,7 +114,7 @@ def known_boilerplate(conn: Connection, host: str) -> frozenset[str]:
     ).scalar_one_or_none()
     if counted is None:
         return frozenset()
-    floor = max(MIN_ARTICLES, math.ceil(MIN_SHARE * counted))
+    floor = max(MIN_ARTICLES, -(-counted * MIN_SHARE_PERCENT // 100))
     query = (
         select(_paragraphs.c.paragraph_hash)
         .where(_paragraphs.c.host == host, _paragraphs.c.article_count >= floor)

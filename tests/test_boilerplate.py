@@ -175,6 +175,30 @@ def test_near_copies_are_not_counted(tmp_path: Path) -> None:
     assert known == frozenset()
 
 
+WORDS = ("budget", "mairie", "récolte", "tribunal", "festival", "hôpital")
+
+
+def distinct_article(host: str, number: int, extra: list[str]) -> str:
+    own = [f"Article {number} de {host} : {word} et encore {word} {number}." for word in WORDS]
+    return "\n\n".join([*own, *extra])
+
+
+def test_thresholds_three_articles_and_a_fifth_of_the_host(tmp_path: Path) -> None:
+    in_two, in_three, in_four = "Vu dans deux.", "Vu dans trois.", "Vu dans quatre."
+    with open_store(str(tmp_path / "scrape.db")) as store:
+        for number in range(20):
+            extra = [p for p, n in ((in_two, 2), (in_three, 3), (in_four, 4)) if number < n]
+            url = f"https://site.example/{number}"
+            saved_copy(store, url, distinct_article("site.example", number, extra))
+            with store.read() as conn:
+                known = known_boilerplate(conn, "site.example")
+            if number + 1 == 10:  # floor max(3, 20 % of 10) = 3
+                assert known == {paragraph_hash(in_three), paragraph_hash(in_four)}
+        assert store.count_articles() == 20
+    # 20 articles: 20 % is 4, so three are no longer enough.
+    assert known == {paragraph_hash(in_four)}
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 0.0
