@@ -35,7 +35,12 @@ from scraper.config import (
     DEFAULT_USER_AGENT,
     FetchSettings,
 )
-from scraper.crawl import CrawlSettings, crawl_database
+from scraper.crawl import (
+    DEFAULT_CLEAN_WORKERS,
+    DEFAULT_DISCOVER_EVERY,
+    CrawlSettings,
+    crawl_database,
+)
 from scraper.errors import ConfigError, RunLockedError, ScraperError
 from scraper.export import (
     DEDUP_MODES,
@@ -48,6 +53,7 @@ from scraper.export import (
     export_to_path,
 )
 from scraper.fetch import make_client
+from scraper.frontier import DEFAULT_LEASE_SECONDS
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
 from scraper.search import search
@@ -278,6 +284,34 @@ def upgrade(db: str | None) -> None:
     metavar="CIDR",
     help="Let discovered URLs reach this non-public range (repeatable), e.g. 127.0.0.0/8.",
 )
+@click.option(
+    "--clean-workers",
+    type=click.IntRange(min=1),
+    default=DEFAULT_CLEAN_WORKERS,
+    show_default=True,
+    help="Processes that clean pages; several workers on one machine share its cores.",
+)
+@click.option(
+    "--forever",
+    is_flag=True,
+    help="Long-lived worker: wait for due URLs instead of ending; stop on SIGTERM.",
+)
+@click.option(
+    "--discover-every",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_DISCOVER_EVERY,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --forever: how often each source's feeds, sitemaps and start pages are read.",
+)
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_LEASE_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long claimed URLs stay reserved if their worker dies (renewed while it lives).",
+)
 @click.pass_context
 def crawl(
     ctx: click.Context,
@@ -288,13 +322,20 @@ def crawl(
     concurrency: int | None,
     progress: bool | None,
     allow_private: tuple[str, ...],
+    clean_workers: int,
+    forever: bool,
+    discover_every: float,
+    lease: float,
 ) -> None:
     """Crawl the sites of a sources file (TOML): feeds, sitemaps, start pages.
 
     Fetches only what is new, politely (robots.txt, per-host delay), and can be
     killed at any moment: the next run carries on. Meant for cron. Prints one
     summary line. Exit codes: 0 ok, 1 some pages failed, 2 bad sources file or
-    option, 75 another crawl is running on the same database.
+    option, 75 another crawl is running on the same SQLite database.
+
+    On PostgreSQL any number of runs and --forever workers, on any machines,
+    share the work; see "Scaling out" in the README.
     """
     try:
         config = load_sources(sources_file)
@@ -308,6 +349,10 @@ def crawl(
         concurrency=concurrency,
         allow_private=config.allow_private + networks,
         sources_file=str(sources_file),
+        clean_workers=clean_workers,
+        forever=forever,
+        discover_every=discover_every if forever else 0.0,
+        lease_seconds=lease,
     )
     show_bar = sys.stderr.isatty() if progress is None else progress
     console = Console(stderr=True)

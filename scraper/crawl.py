@@ -44,7 +44,7 @@ from scraper.discover import (
     Validators,
     fetch_document,
 )
-from scraper.errors import FetchError, FetchErrorKind
+from scraper.errors import FetchError, FetchErrorKind, StorageError
 from scraper.fetch import DEFAULT_SETTINGS, fetch_page_async
 from scraper.frontier import (
     DEFAULT_LEASE_SECONDS,
@@ -677,7 +677,10 @@ class _Crawl:
         """Renew this worker's leases while it lives; a killed worker's run out."""
         while True:
             await asyncio.sleep(self._settings.lease_seconds / 3)
-            await self._in_db_short(self._renew_leases)
+            try:
+                await self._in_db_short(self._renew_leases)
+            except StorageError:
+                continue  # a deadlock victim or a dropped connection: the next round retries
 
     def _renew_leases(self) -> None:
         with self._serialised():
