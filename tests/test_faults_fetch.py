@@ -1,6 +1,6 @@
 """Fault catalogue (issue 6), fetch-level items, each against the real FaultServer.
 
-Test names carry the catalogue number (``test_fNN_…``) so docs/failures.md and
+Test names carry the catalogue number (``test_fNN_…``) so the README and
 the issue's list can be checked against them. The client is the one a crawl
 uses: the guarded transport, with loopback opened as ``--allow-private`` does.
 """
