@@ -97,9 +97,11 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def dialect_insert(conn: Connection, table: Table) -> sqlite.Insert | postgresql.Insert:
+def dialect_insert(
+    bind: Connection | Engine, table: Table
+) -> sqlite.Insert | postgresql.Insert:
     """The connection's own INSERT, which has ``on_conflict_do_*`` on both databases."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
 
 

@@ -28,6 +28,7 @@ from scraper.coordination import (
     take_host,
     worker_id,
 )
+from scraper.database import dialect_insert
 from scraper.models import FrontierRow
 from scraper.storage import Store
 from scraper.urls import url_key
@@ -385,6 +386,4 @@ class Frontier:
         }
 
     def _insert(self) -> sqlite.Insert | postgresql.Insert:
-        """The dialect's INSERT, which has ``on_conflict_do_*`` on both databases."""
-        dialect = postgresql if self._store.engine.dialect.name == "postgresql" else sqlite
-        return dialect.insert(FrontierRow)
+        return dialect_insert(self._store.engine, FrontierRow.__table__)

@@ -30,7 +30,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 import cleaners
 from cleaners import Article, content_hash
@@ -39,6 +38,7 @@ from scraper.boilerplate import article_before_learning, learn_article
 from scraper.database import (
     connect,
     database_url,
+    dialect_insert,
     display_name,
     downgrade_database,
     storage_errors,
@@ -417,5 +417,4 @@ def _first_host(*urls: str | None) -> str | None:
 
 def _insert_unless_exists(conn: Connection, table: Table, unique_column: str) -> Insert:
     """``INSERT … ON CONFLICT (unique_column) DO NOTHING``: a concurrent writer's row wins."""
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=[unique_column])
+    return dialect_insert(conn, table).on_conflict_do_nothing(index_elements=[unique_column])
