@@ -34,6 +34,7 @@ from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 import cleaners
 from cleaners import Article, content_hash
 from scraper.archive import unpack
+from scraper.boilerplate import BoilerplateCache
 from scraper.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
 from scraper.neardup import Signature, index_article, relink_later, signature
 from scraper.storage import Store, article_columns, site_condition
@@ -97,9 +98,11 @@ class RecleanJob:
 
     stored: _Stored
     url: str | None
+    fetched_at: datetime  # relative bylines are dated from it, as when first cleaned
     codec: str
     body: bytes
     headers: list[list[str]]
+    known_boilerplate: frozenset[str]  # learned for the page's host: kept out as at fetch time
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +119,14 @@ class _Cleaned:
 def clean_page(extract: Extractor, job: RecleanJob) -> _Cleaned:
     """Runs in a worker process: decompress, clean, compare, and hash and sign new text."""
     raw = unpack(job.codec, job.body, job.headers)
-    article = extract(raw.body, job.url, headers=raw.header_map)
+    article = extract(
+        raw.body,
+        job.url,
+        headers=raw.header_map,
+        # A keyword given here would replace one bound in a partial: both sets count.
+        known_boilerplate=_bound_boilerplate(extract) | job.known_boilerplate,
+        fetched_at=job.fetched_at,
+    )
     stored = job.stored
     nothing = _Cleaned(stored.article_id, stored.content_hash, {}, None, None)
     if article.is_empty:
@@ -131,6 +141,12 @@ def clean_page(extract: Extractor, job: RecleanJob) -> _Cleaned:
         return nothing
     sig = None if digest == stored.content_hash else signature(article.text)
     return replace(nothing, changes=changes, digest=digest, signature=sig)
+
+
+def _bound_boilerplate(extract: Extractor) -> frozenset[str]:
+    """The ``known_boilerplate`` already bound when ``extract`` is a partial."""
+    keywords = extract.keywords if isinstance(extract, partial) else {}
+    return frozenset(keywords.get("known_boilerplate", ()))
 
 
 @dataclass(slots=True)
@@ -188,6 +204,7 @@ def reclean(
 
 def iter_jobs(store: Store, selection: RecleanSelection, version: str) -> Iterator[RecleanJob]:
     """The latest archived page of each selected article, by article id, batch by batch."""
+    known = BoilerplateCache(store)
     last_id = 0
     while True:
         latest = (
@@ -205,6 +222,7 @@ def iter_jobs(store: Store, selection: RecleanSelection, version: str) -> Iterat
                 _articles.c.content_hash,
                 *(_articles.c[name] for name in _COLUMNS),
                 _fetches.c.final_url,
+                _fetches.c.fetched_at,
                 _raw.c.codec,
                 _raw.c.body,
                 _raw.c.headers,
@@ -220,7 +238,9 @@ def iter_jobs(store: Store, selection: RecleanSelection, version: str) -> Iterat
             return
         for article_id, digest, *values in rows:
             stored = _Stored(article_id, digest, dict(zip(_COLUMNS, values, strict=False)))
-            yield RecleanJob(stored, *values[len(_COLUMNS) :])
+            url, *page = values[len(_COLUMNS) :]
+            hashes = frozenset() if url is None else known.for_url(url)
+            yield RecleanJob(stored, url, *page, hashes)
         last_id = rows[-1].article_id
 
 

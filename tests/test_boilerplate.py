@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from local_server import LocalServer, html_route
-from sqlalchemy import select
+from sqlalchemy import select, update
 from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
 
 from cleaners import Article, paragraph_hash
@@ -30,6 +30,7 @@ from scraper.boilerplate import (
 from scraper.fetch import make_client
 from scraper.models import ArticleRow, FetchRow, HostArticlesRow
 from scraper.pipeline import scrape_target
+from scraper.reclean import reclean
 from scraper.records import FetchAttempt
 from scraper.storage import DUPLICATE, NEW, Store, open_store
 from scraper.urls import host_of
@@ -154,6 +155,25 @@ def test_a_page_stored_before_learning_is_a_duplicate_when_fetched_again(
         edited = scrape_target(urls[1], store, client)
         assert edited.save.status == NEW
         assert store.count_articles() == count + 1
+
+
+def test_reclean_keeps_learned_boilerplate_out(
+    tmp_path: Path, site: PaddedSite, client: httpx.Client
+) -> None:
+    host = site.hosts[0]
+    urls = [site.article_url(host, number) for number in range(PAGES)]
+    with open_store(str(tmp_path / "scrape.db")) as store:
+        for url in urls:
+            scrape_target(url, store, client)
+        report = reclean(store, workers=1)
+        texts = [stored_text(store, url) for url in urls]
+
+    assert report.pages == PAGES
+    # The first pages, stored before learning, lose their teasers now; no page gets them back.
+    for number in range(PAGES):
+        assert not any(teaser in texts[number] for teaser in TEASERS), number
+        assert PLEA not in texts[number]
+        assert_real_text_kept(site, host, number, texts[number])
 
 
 def saved_copy(store: Store, url: str, text: str) -> None:
@@ -288,3 +308,18 @@ def test_relative_byline_is_dated_from_the_fetch_time(
     expected = (fetched_at - timedelta(hours=6)).replace(microsecond=0).isoformat()
     assert outcome.article is not None
     assert outcome.article.published == published == expected
+
+
+def test_reclean_dates_a_relative_byline_from_the_original_fetch(
+    tmp_path: Path, local_server: LocalServer, client: httpx.Client
+) -> None:
+    url = local_server.add("/marche/", html_route(RELATIVE_DATE_PAGE))
+    fetched_at = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+    with open_store(str(tmp_path / "scrape.db")) as store:
+        scrape_target(url, store, client)
+        with store.write() as conn:  # as if fetched long ago
+            conn.execute(update(FetchRow).values(fetched_at=fetched_at))
+        reclean(store, workers=1)
+        with store.read() as conn:
+            published = conn.execute(select(ArticleRow.published)).scalar_one()
+    assert published == (fetched_at - timedelta(hours=6)).isoformat()
