@@ -6,14 +6,17 @@ percent-encoded). ``url_key`` goes further and folds the variants under which
 news sites serve one article (``www.``, trailing slash, AMP switches, tracking
 parameters, parameter order) into one string; ``article_urls`` stores that key.
 
-Everything here is pure string work on the standard library, so the crawler can
-call it for every discovered link.
+Everything here is pure string work (the standard library, and ``idna`` to check
+international host names as the fetcher does), so the crawler can call it for
+every discovered link.
 """
 
 from __future__ import annotations
 
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+import idna
 
 # Longest URL browsers and crawlers commonly accept; longer ones are refused so
 # a hostile page cannot make us store arbitrarily large keys.
@@ -29,6 +32,9 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 # Characters that cannot appear in a host name, even an internationalised one.
 _BAD_HOST = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`%]")
+# The user name and password are kept as written: a control character would reach
+# the fetcher raw, and it refuses the URL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Trailing slashes and "/amp" segments, any number of them, in any order.
 _PATH_TAIL = re.compile(r"(?:/(?:amp)?)+$")
 _WWW = "www."
@@ -89,6 +95,10 @@ def normalize_url(url: str, base: str | None = None) -> str:
     host = (parts.hostname or "").rstrip(".")
     if scheme not in _SCHEMES or not host or _BAD_HOST.search(host):
         raise ValueError(f"not an http(s) URL: {url!r}")
+    if not host.isascii() and not _is_idna(host):
+        raise ValueError(f"not a valid international host name: {url!r}")
+    if _CONTROL.search(parts.username or "") or _CONTROL.search(parts.password or ""):
+        raise ValueError(f"control character in the user name or password: {url!r}")
     netloc = _netloc(parts.username, parts.password, host, port, scheme)
     path = _percent_encode(_remove_dot_segments(parts.path or "/"), _PATH_SAFE)
     query = _percent_encode(parts.query, _QUERY_SAFE)
@@ -135,6 +145,15 @@ def is_http_url(text: str) -> bool:
     try:
         normalize_url(text)
     except ValueError:
+        return False
+    return True
+
+
+def _is_idna(host: str) -> bool:
+    """Whether the fetcher can encode ``host`` (IDNA 2008, as httpx does)."""
+    try:
+        idna.encode(host)
+    except idna.IDNAError:
         return False
     return True
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,6 +29,8 @@ from scraper.urls import MAX_URL_LENGTH, host_of, is_http_url, normalize_url, ur
         ("https://example.com/a b", None, "https://example.com/a%20b"),
         ("https://[::1]:443/x", None, "https://[::1]/x"),
         ("https://example.com./a", None, "https://example.com/a"),
+        ("https://Bücher.DE/a", None, "https://bücher.de/a"),  # valid IDNA: kept
+        ("https://us er:pa ss@example.com/", None, "https://us er:pa ss@example.com/"),
         # www, trailing slash and query order are the page's own spelling: kept.
         ("https://www.example.com/a/?b=2&a=1", None, "https://www.example.com/a/?b=2&a=1"),
         ("/fr/nouvelles/x", "https://example.com/en/page", "https://example.com/fr/nouvelles/x"),
@@ -113,6 +116,10 @@ NOT_HTTP_URLS = [
     "http://example.com:99999/",
     "http://example.com:port/",
     "http://[::1/",
+    "http://x\x1f@example.com/",
+    "http://user:pa\x00ss@example.com/",
+    "http://\u0cf4/",
+    "http://a\u0cf4.example.com/",
     "https://example.com/" + "a" * MAX_URL_LENGTH,
 ]
 
@@ -174,6 +181,13 @@ def test_arbitrary_text_gives_a_url_or_value_error(text: str) -> None:
         assert not is_http_url(text)
     else:
         assert is_http_url(normalized)
+
+
+@given(st.text(), st.text(min_size=1), st.text())
+def test_what_is_normalised_the_fetcher_takes(userinfo: str, host: str, path: str) -> None:
+    with contextlib.suppress(ValueError):
+        normalized = normalize_url(f"http://{userinfo}@{host}/{path}")
+        httpx.URL(normalized)  # raises httpx.InvalidURL where the fetcher would refuse it
 
 
 @given(st.text(), st.one_of(st.none(), st.text(), http_urls()))
