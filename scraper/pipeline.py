@@ -62,25 +62,17 @@ def scrape_target(
         attempt = failed_attempt(requested_url(target), started_at, error)
         return TargetOutcome(target, None, store.save(attempt, None, ()), error)
 
-    known = known_for_url(store, page.final_url)
-    explanation = None
-    if explain:
-        explanation = cleaners.explain(
-            page.body,
-            page.final_url,
-            headers=page.header_map,
-            known_boilerplate=known,
-            fetched_at=page.fetched_at,
-        )
-        article = explanation.article
-    else:
-        article = cleaners.extract(
-            page.body,
-            page.final_url,
-            headers=page.header_map,
-            known_boilerplate=known,
-            fetched_at=page.fetched_at,
-        )
+    # ``explain`` is ``extract`` with a recorder: recording costs little, so one call serves
+    # both, and the removed blocks are kept only when asked for.
+    explained = cleaners.explain(
+        page.body,
+        page.final_url,
+        headers=page.header_map,
+        known_boilerplate=known_for_url(store, page.final_url),
+        fetched_at=page.fetched_at,
+    )
+    article = explained.article
+    explanation = explained if explain else None
 
     if article.is_empty:
         error = FetchError(

@@ -63,6 +63,18 @@ def test_fixture_page_is_stored_once(page_server, store, client):
     assert [row.outcome for row in fetch_rows(store)] == ["new", "duplicate"]
 
 
+def test_explain_gives_the_same_article_and_the_removed_blocks(page_server, store, client):
+    url = page_url(page_server, TAGDIV)
+
+    plain = scrape_target(url, store, client)
+    explained = scrape_target(url, store, client, explain=True)
+
+    assert plain.explanation is None
+    assert explained.explanation is not None and explained.explanation.removed
+    assert explained.explanation.article == explained.article == plain.article
+    assert explained.save.article_id == plain.save.article_id
+
+
 def test_same_article_with_another_tail_is_one_article_with_both_urls(page_server, store, client):
     url = page_url(page_server, TAGDIV)
     other_url = page_url(page_server, TAGDIV_OTHER_TAIL)
