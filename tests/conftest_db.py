@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from pg import PostgresCluster, unavailable_reason
 
+from scraper.storage import Store, open_store
+
 REQUIRE_ENV_VAR = "REQUIRE_POSTGRES"
 DIALECTS = ("sqlite", "postgresql")
 
@@ -49,3 +51,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'scrape.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A SQLite file path in the test's own directory (files override it when they need more)."""
+    return str(tmp_path / "scrape.db")
+
+
+@pytest.fixture
+def store(db: str) -> Iterator[Store]:
+    """An open store on ``db``: the schema at head, closed after the test."""
+    with open_store(db) as opened:
+        yield opened

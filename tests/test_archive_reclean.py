@@ -28,7 +28,7 @@ from scraper.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
 from scraper.pipeline import scrape_target
 from scraper.reclean import RecleanSelection, reclean
 from scraper.search import search
-from scraper.storage import Store, open_store
+from scraper.storage import Store
 
 NEW_VERSION = "test-next"
 
@@ -45,17 +45,6 @@ def without(*boilerplate: str) -> partial[cleaners.Article]:
     """The cleaner with ``boilerplate`` paragraphs known: the option a reclean picks up."""
     hashes = frozenset(cleaners.paragraph_hash(paragraph) for paragraph in boilerplate)
     return partial(cleaners.extract, known_boilerplate=hashes)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "scrape.db")
-
-
-@pytest.fixture
-def store(db: str) -> Iterator[Store]:
-    with open_store(db) as store:
-        yield store
 
 
 @pytest.fixture

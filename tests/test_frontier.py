@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from fake_clock import T0, Clock
 
 from scraper.frontier import Discovered, Frontier, Kind, Outcome, State
 from scraper.storage import Store, open_store
-
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

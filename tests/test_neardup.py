@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from nlp_corpus import SEEDS, article_text, save_article, syndicated_copy
 from sqlalchemy import func, select
@@ -14,17 +11,6 @@ from scraper import neardup
 from scraper.models import ArticleBandRow, ArticleRow
 from scraper.neardup import BANDS, shingles, signature
 from scraper.storage import Store, open_store
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "scrape.db")
-
-
-@pytest.fixture
-def store(db: str) -> Iterator[Store]:
-    with open_store(db) as store:
-        yield store
 
 
 def duplicate_of(store: Store, article_id: int) -> int | None:

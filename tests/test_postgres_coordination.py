@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from fake_clock import T0, Clock
 from sqlalchemy import text
 
 from scraper.coordination import StoredRobots, claim_due_sources, store_robots, stored_robots
 from scraper.frontier import Discovered, Frontier, Kind
 from scraper.storage import Store, open_store
 
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 LEASE = 60.0
 HOST = "a.example"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -24,17 +21,6 @@ ABOUT = (
 )
 UNRELATED = "Un hiver doux sur la côte. Les pêcheurs attendent le printemps."
 MENTIONS = "Le conseil a parlé de budget. Il a aussi évoqué des garanties, et la sécurité du port."
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "scrape.db")
-
-
-@pytest.fixture
-def store(db: str) -> Iterator[Store]:
-    with open_store(db) as store:
-        yield store
 
 
 @pytest.fixture
