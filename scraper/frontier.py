@@ -16,8 +16,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Executable,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scraper.coordination import (
@@ -28,7 +42,6 @@ from scraper.coordination import (
     take_host,
     worker_id,
 )
-from scraper.database import dialect_insert
 from scraper.models import FrontierRow
 from scraper.storage import Store
 from scraper.urls import url_key
@@ -129,51 +142,17 @@ class Frontier:
         rows = self._new_rows(found)
         if not rows:
             return 0
-        insert = self._insert()
-        stmt = insert.values(rows)
-        excluded = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["url_key"],
-            set_={
-                "state": State.PENDING,
-                "attempts": 0,
-                "lastmod": excluded.lastmod,
-                "next_attempt_at": excluded.next_attempt_at,
-                "updated_at": excluded.updated_at,
-            },
-            where=and_(
-                FrontierRow.state == State.DONE,
-                excluded.lastmod.is_not(None),
-                # Changed after we fetched it (updated_at of a done row).
-                FrontierRow.updated_at < excluded.lastmod,
-            ),
-        )
-        # psycopg reports an INSERT's row count only when asked to keep it.
-        stmt = stmt.execution_options(preserve_rowcount=True)
         with self._store.write() as conn:
-            return conn.execute(stmt).rowcount
+            # RETURNING counts the rows inserted or revived on both databases, where an
+            # executemany's rowcount is not reliable; each id comes back once.
+            return len(conn.execute(_inserts(conn.dialect.name).add, rows).all())
 
     def add_seeds(self, seeds: Iterable[Discovered]) -> None:
         """Seeds (start pages, feeds, sitemaps) are read again on every run."""
         rows = self._new_rows(seeds)
-        if not rows:
-            return
-        stmt = self._insert().values(rows)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["url_key"],
-            set_={
-                "state": State.PENDING,
-                "attempts": 0,
-                "kind": stmt.excluded.kind,
-                "depth": 0,
-                "source": stmt.excluded.source,
-                "next_attempt_at": stmt.excluded.next_attempt_at,
-                "updated_at": stmt.excluded.updated_at,
-            },
-            where=FrontierRow.state != State.IN_PROGRESS,
-        )
-        with self._store.write() as conn:
-            conn.execute(stmt)
+        if rows:
+            with self._store.write() as conn:
+                conn.execute(_inserts(conn.dialect.name).add_seeds, rows)
 
     def mark_known(self, urls: Iterable[tuple[str, str, str]]) -> None:
         """Record (url, host, source) as done without fetching: a canonical URL already stored."""
@@ -184,7 +163,7 @@ class Frontier:
             rows.append(row)
         if rows:
             with self._store.write() as conn:
-                conn.execute(self._insert().values(rows).on_conflict_do_nothing())
+                conn.execute(_inserts(conn.dialect.name).add_known, rows)
 
     def release_leases(self, *, all_held: bool) -> int:
         """Put claimed URLs back to pending: expired leases, or every lease when ``all_held``.
@@ -332,25 +311,23 @@ class Frontier:
 
     def _finish(self, conn: Connection, outcomes: Sequence[Outcome]) -> None:
         now = self._clock()
-        for item in outcomes:
-            values: dict[str, object] = {
-                "state": State.PENDING if item.retry_at is not None else item.state,
-                "outcome": item.outcome,
-                "error_kind": item.error_kind,
-                "lease_expires_at": None,
-                "lease_owner": None,
-                "updated_at": now,
+        rows = [
+            {
+                "row_id": item.id,
+                "new_state": State.PENDING if item.retry_at is not None else item.state,
+                "new_outcome": item.outcome,
+                "new_error_kind": item.error_kind,
+                "now": now,
+                "retry_at": item.retry_at,
+                "refund": 1 if item.keep_attempts else 0,
+                "has_validators": item.etag is not None or item.last_modified is not None,
+                "new_etag": item.etag,
+                "new_last_modified": item.last_modified,
+                "new_canonical_url": item.canonical_url,
             }
-            if item.retry_at is not None:
-                values["next_attempt_at"] = item.retry_at
-            if item.keep_attempts:
-                values["attempts"] = FrontierRow.attempts - 1
-            if item.etag is not None or item.last_modified is not None:
-                values["etag"] = item.etag
-                values["last_modified"] = item.last_modified
-            if item.canonical_url is not None:
-                values["canonical_url"] = item.canonical_url
-            conn.execute(update(FrontierRow).where(FrontierRow.id == item.id).values(values))
+            for item in outcomes
+        ]
+        conn.execute(_FINISH, rows)
 
     def _is_due(self, now: datetime | None = None) -> ColumnElement[bool]:
         now = now or self._clock()
@@ -385,5 +362,78 @@ class Frontier:
             "lastmod": item.lastmod,
         }
 
-    def _insert(self) -> sqlite.Insert | postgresql.Insert:
-        return dialect_insert(self._store.engine, FrontierRow.__table__)
+
+# One UPDATE for every outcome, run as an executemany: the optional columns keep
+# their value where the outcome leaves them unset.
+_FINISH = (
+    update(FrontierRow)
+    .where(FrontierRow.id == bindparam("row_id"))
+    .values(
+        state=bindparam("new_state"),
+        outcome=bindparam("new_outcome"),
+        error_kind=bindparam("new_error_kind"),
+        lease_expires_at=None,
+        lease_owner=None,
+        updated_at=bindparam("now"),
+        next_attempt_at=func.coalesce(bindparam("retry_at"), FrontierRow.next_attempt_at),
+        attempts=FrontierRow.attempts - bindparam("refund", type_=Integer),
+        etag=case(
+            (bindparam("has_validators", type_=Boolean), bindparam("new_etag")),
+            else_=FrontierRow.etag,
+        ),
+        last_modified=case(
+            (bindparam("has_validators", type_=Boolean), bindparam("new_last_modified")),
+            else_=FrontierRow.last_modified,
+        ),
+        canonical_url=func.coalesce(bindparam("new_canonical_url"), FrontierRow.canonical_url),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Inserts:
+    """The frontier's INSERTs in one dialect, built once: each runs with a list of rows."""
+
+    add: Executable  # RETURNING the id of each row inserted or revived
+    add_seeds: Executable
+    add_known: Executable
+
+
+@cache
+def _inserts(dialect: str) -> _Inserts:
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(FrontierRow.__table__)
+    excluded = insert.excluded
+    add = insert.on_conflict_do_update(
+        index_elements=["url_key"],
+        set_={
+            "state": State.PENDING,
+            "attempts": 0,
+            "lastmod": excluded.lastmod,
+            "next_attempt_at": excluded.next_attempt_at,
+            "updated_at": excluded.updated_at,
+        },
+        where=and_(
+            FrontierRow.state == State.DONE,
+            excluded.lastmod.is_not(None),
+            # Changed after we fetched it (updated_at of a done row).
+            FrontierRow.updated_at < excluded.lastmod,
+        ),
+    )
+    add_seeds = insert.on_conflict_do_update(
+        index_elements=["url_key"],
+        set_={
+            "state": State.PENDING,
+            "attempts": 0,
+            "kind": excluded.kind,
+            "depth": 0,
+            "source": excluded.source,
+            "next_attempt_at": excluded.next_attempt_at,
+            "updated_at": excluded.updated_at,
+        },
+        where=FrontierRow.state != State.IN_PROGRESS,
+    )
+    return _Inserts(
+        add=add.returning(FrontierRow.id),
+        add_seeds=add_seeds,
+        add_known=insert.on_conflict_do_nothing(),
+    )
