@@ -34,7 +34,7 @@ from scraper.crawl import CrawlReport, CrawlSettings, crawl_database
 from scraper.sources import load_sources, parse_networks
 
 EXTRACT_SAMPLE = 300  # pages timed for the single-core rate
-RSS_SAMPLE_SECONDS = 0.2
+RSS_SAMPLE_SECONDS = 1.0  # reading smaps costs CPU this process is charged for
 
 
 def _serve_site(hosts: list[str], articles: int, pipe: Connection) -> None:

@@ -23,6 +23,7 @@ CODEC = "zstd"
 COMPRESSION_LEVEL = 3
 
 _raw_pages = RawPageRow.__table__
+_INSERT = insert(_raw_pages)  # built once, run with parameters: its compiled form is cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +42,17 @@ class RawPage:
         return dict(self.headers)
 
 
-def archive_page(conn: Connection, fetch_id: int, raw: RawPage) -> None:
-    """Store ``raw`` for the fetch ``fetch_id``, inside the caller's transaction."""
-    conn.execute(insert(_raw_pages).values(fetch_id=fetch_id, **pack(raw)))
+def archive_page(conn: Connection, fetch_id: int, packed: dict[str, Any]) -> None:
+    """Store a page ``pack`` made for the fetch ``fetch_id``, inside the caller's transaction."""
+    conn.execute(_INSERT, {"fetch_id": fetch_id, **packed})
 
 
 def pack(raw: RawPage) -> dict[str, Any]:
-    """The ``raw_pages`` column values of ``raw`` (without ``fetch_id``)."""
+    """The ``raw_pages`` column values of ``raw`` (without ``fetch_id``).
+
+    Compressing is the costly part of archiving: callers do it before their write
+    transaction (see ``scraper.storage.prepare_save``).
+    """
     compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL)
     return {
         "headers": [list(pair) for pair in raw.headers],

@@ -34,14 +34,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Executable, select
 
 from cleaners import Article, content_hash, drop_paragraphs, paragraph_hash, split_paragraphs
 from scraper.database import dialect_insert
 from scraper.models import ArticleRow, ArticleUrlRow, HostArticlesRow, HostParagraphRow
-from scraper.urls import host_of, url_key
+from scraper.urls import host_of
 
 if TYPE_CHECKING:
     from scraper.storage import Store
@@ -66,45 +67,60 @@ _articles = ArticleRow.__table__
 _article_urls = ArticleUrlRow.__table__
 
 
-def learn_article(conn: Connection, host: str, article: Article, now: datetime) -> None:
-    """Count one new, independent article of ``host``; runs in the caller's transaction."""
-    hashes = sorted(_countable_hashes(article))
+def learn_article(conn: Connection, host: str, hashes: Iterable[str], now: datetime) -> None:
+    """Count one new, independent article of ``host`` whose countable paragraphs are ``hashes``.
+
+    Runs in the caller's transaction; ``countable_hashes`` gives ``hashes``.
+    """
     # Rows are touched in one order (sorted hashes, then the host's row) so concurrent
     # PostgreSQL writers of one host wait for each other instead of deadlocking.
-    if hashes:
-        insert = dialect_insert(conn, _paragraphs)
-        upsert = insert.on_conflict_do_update(
+    upserts = _upserts(conn.dialect.name)
+    rows = [
+        {
+            "host": host,
+            "paragraph_hash": digest,
+            "article_count": 1,
+            "first_seen": now,
+            "last_seen": now,
+        }
+        for digest in sorted(hashes)
+    ]
+    if rows:
+        conn.execute(upserts.paragraph, rows)
+    conn.execute(upserts.host, {"host": host, "article_count": 1})
+
+
+def countable_hashes(article: Article) -> frozenset[str]:
+    """The paragraph hashes of ``article`` that count toward its host's boilerplate."""
+    # Dropped paragraphs were learned from short ones: they count without a length check.
+    short = (p for p in split_paragraphs(article.text) if len(p) <= MAX_PARAGRAPH_CHARS)
+    return frozenset({paragraph_hash(p) for p in short if p.strip()} | set(article.boilerplate))
+
+
+@dataclass(frozen=True, slots=True)
+class _Upserts:
+    paragraph: Executable
+    host: Executable
+
+
+@cache
+def _upserts(dialect: str) -> _Upserts:
+    """The two counting upserts in ``dialect``, built once: they run for every new article."""
+    paragraph = dialect_insert(dialect, _paragraphs)
+    host = dialect_insert(dialect, _hosts)
+    return _Upserts(
+        paragraph=paragraph.on_conflict_do_update(
             index_elements=[_paragraphs.c.host, _paragraphs.c.paragraph_hash],
             set_={
                 "article_count": _paragraphs.c.article_count + 1,
-                "last_seen": insert.excluded.last_seen,
+                "last_seen": paragraph.excluded.last_seen,
             },
-        )
-        rows = [
-            {
-                "host": host,
-                "paragraph_hash": digest,
-                "article_count": 1,
-                "first_seen": now,
-                "last_seen": now,
-            }
-            for digest in hashes
-        ]
-        conn.execute(upsert, rows)
-    insert = dialect_insert(conn, _hosts)
-    conn.execute(
-        insert.on_conflict_do_update(
+        ),
+        host=host.on_conflict_do_update(
             index_elements=[_hosts.c.host],
             set_={"article_count": _hosts.c.article_count + 1},
         ),
-        {"host": host, "article_count": 1},
     )
-
-
-def _countable_hashes(article: Article) -> set[str]:
-    # Dropped paragraphs were learned from short ones: they count without a length check.
-    short = (p for p in split_paragraphs(article.text) if len(p) <= MAX_PARAGRAPH_CHARS)
-    return {paragraph_hash(p) for p in short if p.strip()} | set(article.boilerplate)
 
 
 def known_boilerplate(conn: Connection, host: str) -> frozenset[str]:
@@ -134,21 +150,19 @@ def known_for_url(store: Store, url: str) -> frozenset[str]:
 
 
 def article_before_learning(
-    conn: Connection, urls: Iterable[str | None], article: Article, digest: str
+    conn: Connection, url_keys: Iterable[str], article: Article, digest: str
 ) -> int | None:
-    """The stored article behind ``urls`` that ``article`` is, but for learned boilerplate.
+    """The stored article behind ``url_keys`` that ``article`` is, but for learned boilerplate.
 
     A page stored before one of its paragraphs was learned keeps that paragraph;
     fetched again, it comes out without it and hashes differently. Dropping the very
     paragraphs the cleaner dropped this time from the stored text, then hashing, tells
     the same page from an edited one. Only pages that lost paragraphs need the check.
     """
-    if not article.boilerplate:
+    keys = sorted(set(url_keys))
+    if not article.boilerplate or not keys:
         return None
-    keys = {key for key in map(_key_or_none, urls) if key is not None}
-    if not keys:
-        return None
-    linked = select(_article_urls.c.article_id).where(_article_urls.c.url.in_(sorted(keys)))
+    linked = select(_article_urls.c.article_id).where(_article_urls.c.url.in_(keys))
     query = select(_articles.c.id, _articles.c.text).where(_articles.c.id.in_(linked))
     dropped = frozenset(article.boilerplate)
     for article_id, text in conn.execute(query):
@@ -206,14 +220,5 @@ class BoilerplateCache:
 def _host_or_none(url: str) -> str | None:
     try:
         return host_of(url)
-    except ValueError:
-        return None
-
-
-def _key_or_none(url: str | None) -> str | None:
-    if url is None:
-        return None
-    try:
-        return url_key(url)
     except ValueError:
         return None

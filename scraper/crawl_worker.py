@@ -26,9 +26,8 @@ from scraper.boilerplate import BoilerplateCache
 from scraper.discover import feed_links, page_links, parse_sitemap
 from scraper.errors import FetchErrorKind
 from scraper.frontier import Kind
-from scraper.neardup import signature
-from scraper.records import FetchAttempt
-from scraper.storage import FAILED, Store, open_store
+from scraper.records import FetchAttempt, SaveResult
+from scraper.storage import FAILED, PreparedSave, Store, open_store, prepare_save
 from scraper.urls import is_http_url
 
 PARENT_POLL = 1.0  # seconds between a worker's checks that its crawl still runs
@@ -135,12 +134,15 @@ def _store_article(
             error_kind=FetchErrorKind.EMPTY,
             error_message=f"no article text ({article.reason})",
         )
-        with _worker.write_lock or nullcontext():
-            store.save(failed, None, (), raw)
+        _save(store, prepare_save(failed, None, (), raw))
         return PageAnalysis(saved=FAILED, reason=article.reason)
     canonical = article.canonical_url if is_http_url(article.canonical_url or "") else None
     urls = tuple(url for url in dict.fromkeys((job.url, job.final_url, canonical)) if url)
-    near = signature(article.text)
-    with _worker.write_lock or nullcontext():
-        saved = store.save(attempt, article, urls, raw, near_signature=near)
+    saved = _save(store, prepare_save(attempt, article, urls, raw))
     return PageAnalysis(saved=saved.status, canonical=canonical)
+
+
+def _save(store: Store, prepared: PreparedSave) -> SaveResult:
+    # Hashing, signing and compressing are done: the lock is held for the writes alone.
+    with _worker.write_lock or nullcontext():
+        return store.save_prepared(prepared)

@@ -98,11 +98,11 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
 
 
 def dialect_insert(
-    bind: Connection | Engine, table: Table
+    bind: Connection | Engine | str, table: Table
 ) -> sqlite.Insert | postgresql.Insert:
-    """The connection's own INSERT, which has ``on_conflict_do_*`` on both databases."""
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    """The INSERT of ``bind``'s dialect (or the dialect named), with ``on_conflict_do_*``."""
+    name = bind if isinstance(bind, str) else bind.dialect.name
+    return (postgresql if name == "postgresql" else sqlite).insert(table)
 
 
 @contextmanager

@@ -32,7 +32,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from scraper.coordination import (
     hosts_held_elsewhere,
@@ -42,6 +41,7 @@ from scraper.coordination import (
     take_host,
     worker_id,
 )
+from scraper.database import dialect_insert
 from scraper.models import FrontierRow
 from scraper.storage import Store
 from scraper.urls import url_key
@@ -401,7 +401,7 @@ class _Inserts:
 
 @cache
 def _inserts(dialect: str) -> _Inserts:
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(FrontierRow.__table__)
+    insert = dialect_insert(dialect, FrontierRow.__table__)
     excluded = insert.excluded
     add = insert.on_conflict_do_update(
         index_elements=["url_key"],

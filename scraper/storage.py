@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from types import TracebackType
 from typing import Any
 
@@ -23,8 +24,8 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Insert,
-    Table,
+    Executable,
+    bindparam,
     func,
     or_,
     select,
@@ -33,8 +34,8 @@ from sqlalchemy import (
 
 import cleaners
 from cleaners import Article, content_hash
-from scraper.archive import RawPage, archive_page
-from scraper.boilerplate import article_before_learning, learn_article
+from scraper.archive import RawPage, archive_page, pack
+from scraper.boilerplate import article_before_learning, countable_hashes, learn_article
 from scraper.database import (
     connect,
     database_url,
@@ -55,11 +56,13 @@ __all__ = [
     "DUPLICATE",
     "FAILED",
     "NEW",
+    "PreparedSave",
     "Store",
     "StoredArticle",
     "database_url",
     "downgrade_database",
     "open_store",
+    "prepare_save",
     "upgrade_database",
 ]
 
@@ -102,6 +105,49 @@ class StoredArticle:
     urls: tuple[str, ...]
     duplicate_of: int | None = None  # the earliest near-copy (scraper.neardup)
     cleaner_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSave:
+    """A target ready for ``Store.save_prepared``: everything but the database work done.
+
+    Hashing, signing, paragraph counting and compression cost CPU but no
+    database: a crawl worker does them before it takes the write lock.
+    """
+
+    attempt: FetchAttempt
+    article: Article | None  # None, or without text: only the fetch row is written
+    digest: str | None  # the article's content hash
+    host: str | None
+    url_keys: tuple[tuple[str, str], ...]  # (url_key, kind) of each URL, first kind kept
+    signature: Signature | None
+    paragraphs: frozenset[str]  # countable toward the host's boilerplate
+    raw: dict[str, Any] | None  # the raw archive's columns (``scraper.archive.pack``)
+
+
+def prepare_save(
+    attempt: FetchAttempt,
+    article: Article | None,
+    urls: Sequence[str | None],
+    raw: RawPage | None = None,
+    *,
+    near_signature: Signature | None = None,
+) -> PreparedSave:
+    """Do the CPU work of ``Store.save`` (arguments as there), without touching the database."""
+    packed = pack(raw) if raw is not None else None
+    digest = _hash_or_none(attempt, article)
+    if article is None or digest is None:
+        return PreparedSave(attempt, article, None, None, (), None, frozenset(), packed)
+    return PreparedSave(
+        attempt=attempt,
+        article=article,
+        digest=digest,
+        host=_first_host(attempt.final_url, attempt.requested_url, article.url),
+        url_keys=_url_keys(urls),
+        signature=near_signature or signature(article.text),
+        paragraphs=countable_hashes(article),
+        raw=packed,
+    )
 
 
 def open_store(db: str | None = None, *, near_threshold: float = DEFAULT_THRESHOLD) -> Store:
@@ -165,29 +211,34 @@ class Store:
         counted toward its host's learned boilerplate (``scraper.boilerplate``) in the
         same transaction.
         """
-        digest = _hash_or_none(attempt, article)
-        sig = near_signature
-        if sig is None and article is not None and digest is not None:
-            # Before the write lock: MinHash is the costly part of a save. A caller
-            # with a process pool computes it there instead (scraper.crawl).
-            sig = signature(article.text)
+        return self.save_prepared(
+            prepare_save(attempt, article, urls, raw, near_signature=near_signature)
+        )
+
+    def save_prepared(self, prepared: PreparedSave) -> SaveResult:
+        """The write transaction of ``save``, for a target ``prepare_save`` made ready."""
         now = datetime.now(UTC)
+        attempt, article, digest = prepared.attempt, prepared.article, prepared.digest
         with self.write() as conn:
             if article is None or digest is None:
                 fetch_id = _insert_fetch(conn, attempt, _failure(attempt, article))
-                if raw is not None:
-                    archive_page(conn, fetch_id, raw)
+                if prepared.raw is not None:
+                    archive_page(conn, fetch_id, prepared.raw)
                 return SaveResult(FAILED)
-            host = _first_host(attempt.final_url, attempt.requested_url, article.url)
-            article_id, status = _insert_or_touch_article(conn, article, digest, host, urls, now)
-            if status == NEW and sig is not None:
-                near_copy_of = index_article(conn, article_id, sig, self.near_threshold)
-                if near_copy_of is None and host is not None:
-                    learn_article(conn, host, article, now)
-            _link_urls(conn, article_id, urls, now)
+            keys = [key for key, _ in prepared.url_keys]
+            article_id, status = _insert_or_touch_article(
+                conn, article, digest, prepared.host, keys, now
+            )
+            if status == NEW and prepared.signature is not None:
+                near_copy_of = index_article(
+                    conn, article_id, prepared.signature, self.near_threshold
+                )
+                if near_copy_of is None and prepared.host is not None:
+                    learn_article(conn, prepared.host, prepared.paragraphs, now)
+            _link_urls(conn, article_id, prepared.url_keys, now)
             fetch_id = _insert_fetch(conn, attempt, _Outcome(status), article_id)
-            if raw is not None:
-                archive_page(conn, fetch_id, raw)
+            if prepared.raw is not None:
+                archive_page(conn, fetch_id, prepared.raw)
         return SaveResult(status, article_id, digest)
 
     def article_for_url(self, url: str) -> int | None:
@@ -261,7 +312,7 @@ def _insert_or_touch_article(
     article: Article,
     digest: str,
     host: str | None,
-    urls: Sequence[str | None],
+    url_keys: Sequence[str],
     now: datetime,
 ) -> tuple[int, str]:
     """Insert the article, or find the row a concurrent or earlier save stored.
@@ -269,9 +320,9 @@ def _insert_or_touch_article(
     An earlier save of the same page, made before some of its paragraphs were learned
     as boilerplate, is the same article too.
     """
-    earlier = article_before_learning(conn, urls, article, digest)
+    earlier = article_before_learning(conn, url_keys, article, digest)
     if earlier is not None:
-        conn.execute(update(_articles).where(_articles.c.id == earlier).values(last_seen=now))
+        conn.execute(_TOUCH_BY_ID, {"article_id": earlier, "now": now})
         return earlier, DUPLICATE
     values = {
         **article_columns(article),
@@ -281,17 +332,10 @@ def _insert_or_touch_article(
         "last_seen": now,
         "cleaner_version": cleaners.__version__,
     }
-    insert = _insert_unless_exists(conn, _articles, "content_hash").returning(_articles.c.id)
-    new_id = conn.execute(insert, values).scalar_one_or_none()
+    new_id = conn.execute(_inserts(conn.dialect.name).article, values).scalar_one_or_none()
     if new_id is not None:
         return new_id, NEW
-    touch = (
-        update(_articles)
-        .where(_articles.c.content_hash == digest)
-        .values(last_seen=now)
-        .returning(_articles.c.id)
-    )
-    return conn.execute(touch).scalar_one(), DUPLICATE
+    return conn.execute(_TOUCH_BY_HASH, {"digest": digest, "now": now}).scalar_one(), DUPLICATE
 
 
 def site_condition(site: str) -> ColumnElement[bool]:
@@ -320,10 +364,8 @@ def article_columns(article: Article) -> dict[str, Any]:
     }
 
 
-def _link_urls(
-    conn: Connection, article_id: int, urls: Sequence[str | None], now: datetime
-) -> None:
-    """Link every valid URL key to the article; a key linked elsewhere keeps its old link."""
+def _url_keys(urls: Sequence[str | None]) -> tuple[tuple[str, str], ...]:
+    """(url_key, kind) of every valid URL; a key met twice keeps its first kind."""
     kinds: dict[str, str] = {}
     for position, url in enumerate(urls):
         if url is None:
@@ -332,15 +374,20 @@ def _link_urls(
             key = url_key(url)
         except ValueError:  # a file path, or a broken canonical link
             continue
-        kind = URL_KINDS[position] if position < len(URL_KINDS) else EXTRA_URL_KIND
-        kinds.setdefault(key, kind)
-    if not kinds:
-        return
-    rows = [
-        {"url": key, "article_id": article_id, "kind": kind, "first_seen": now}
-        for key, kind in kinds.items()
-    ]
-    conn.execute(_insert_unless_exists(conn, _article_urls, "url"), rows)
+        kinds.setdefault(key, URL_KINDS[position] if position < len(URL_KINDS) else EXTRA_URL_KIND)
+    return tuple(kinds.items())
+
+
+def _link_urls(
+    conn: Connection, article_id: int, url_keys: Sequence[tuple[str, str]], now: datetime
+) -> None:
+    """Link every URL key to the article; a key linked elsewhere keeps its old link."""
+    if url_keys:
+        rows = [
+            {"url": key, "article_id": article_id, "kind": kind, "first_seen": now}
+            for key, kind in url_keys
+        ]
+        conn.execute(_inserts(conn.dialect.name).article_url, rows)
 
 
 def _insert_fetch(
@@ -361,8 +408,7 @@ def _insert_fetch(
         "error_message": outcome.error_message,
         "article_id": article_id,
     }
-    # Values as parameters, not .values(): the statement's compiled form is cached.
-    return conn.execute(_fetches.insert().returning(_fetches.c.id), values).scalar_one()
+    return conn.execute(_INSERT_FETCH, values).scalar_one()
 
 
 def _urls_by_article(conn: Connection, article_ids: list[int]) -> dict[int, list[str]]:
@@ -415,6 +461,37 @@ def _first_host(*urls: str | None) -> str | None:
     return None
 
 
-def _insert_unless_exists(conn: Connection, table: Table, unique_column: str) -> Insert:
-    """``INSERT … ON CONFLICT (unique_column) DO NOTHING``: a concurrent writer's row wins."""
-    return dialect_insert(conn, table).on_conflict_do_nothing(index_elements=[unique_column])
+@dataclass(frozen=True, slots=True)
+class _Inserts:
+    article: Executable  # RETURNING the new id; nothing when the hash is known
+    article_url: Executable
+
+
+@cache
+def _inserts(dialect: str) -> _Inserts:
+    """``INSERT … ON CONFLICT DO NOTHING`` statements in ``dialect``, built once.
+
+    A concurrent writer's row wins the conflict.
+    """
+    article = dialect_insert(dialect, _articles).on_conflict_do_nothing(
+        index_elements=["content_hash"]
+    )
+    article_url = dialect_insert(dialect, _article_urls).on_conflict_do_nothing(
+        index_elements=["url"]
+    )
+    return _Inserts(article.returning(_articles.c.id), article_url)
+
+
+# Built once, run with parameters: their compiled forms are cached.
+_TOUCH_BY_ID = (
+    update(_articles)
+    .where(_articles.c.id == bindparam("article_id"))
+    .values(last_seen=bindparam("now"))
+)
+_TOUCH_BY_HASH = (
+    update(_articles)
+    .where(_articles.c.content_hash == bindparam("digest"))
+    .values(last_seen=bindparam("now"))
+    .returning(_articles.c.id)
+)
+_INSERT_FETCH = _fetches.insert().returning(_fetches.c.id)
