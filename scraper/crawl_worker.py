@@ -1,9 +1,10 @@
 """The crawl's worker processes: the CPU-heavy part of every page.
 
 Cleaning, link extraction, feed and sitemap parsing, the near-duplicate
-signature and the article's own transaction run here, so both cores work and
-the crawl's event loop only fetches and schedules. Everything crosses the
-process boundary as frozen, picklable records.
+signature and the articles' write transactions run here, so both cores work and
+the crawl's event loop only fetches and schedules. Pages come in small batches
+(``analyse_batch``), whose articles are written in one transaction. Everything
+crosses the process boundary as frozen, picklable records.
 
 On SQLite every writer of the crawl (these workers and the crawl's own
 database threads) takes one shared lock around its transaction: SQLite admits
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,7 +26,7 @@ import cleaners
 from scraper.archive import RawPage
 from scraper.boilerplate import BoilerplateCache
 from scraper.discover import feed_links, page_links, parse_sitemap
-from scraper.errors import FetchErrorKind
+from scraper.errors import FetchErrorKind, StorageError
 from scraper.frontier import Kind
 from scraper.records import FetchAttempt, SaveResult
 from scraper.storage import FAILED, PreparedSave, Store, open_store, prepare_save
@@ -95,29 +97,70 @@ def init_worker(
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def analyse(job: PageJob) -> PageAnalysis:
-    """Read a feed or sitemap, or clean and store an article; collect links if asked."""
+def analyse_batch(jobs: Sequence[PageJob]) -> list[PageAnalysis | Exception]:
+    """Read feeds and sitemaps, clean articles and collect links as each job asks;
+    the articles are written in one transaction.
+
+    One process round trip and one commit serve the whole batch. A job that fails
+    gets its exception in place of its analysis; the others are unaffected.
+    """
+    ready: list[_Ready | Exception] = []
+    for job in jobs:
+        try:
+            ready.append(_prepare(job))
+        except Exception as exc:  # one page that crashes the cleaner fails alone
+            ready.append(exc)
+    saves = [item.save for item in ready if isinstance(item, _Ready) and item.save is not None]
+    saved = iter(_save_all(saves))
+    results: list[PageAnalysis | Exception] = []
+    for item in ready:
+        if isinstance(item, Exception) or item.save is None:
+            results.append(item if isinstance(item, Exception) else item.analysis)
+            continue
+        outcome = next(saved)
+        if isinstance(outcome, Exception):
+            results.append(outcome)
+        elif item.analysis.saved == FAILED:  # an empty article: its fetch row is written
+            results.append(item.analysis)
+        else:
+            results.append(replace(item.analysis, saved=outcome.status))
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    """A job's analysis with the CPU work done; ``save`` still to be written."""
+
+    analysis: PageAnalysis
+    save: PreparedSave | None = None
+
+
+def _prepare(job: PageJob) -> _Ready:
     if job.kind == Kind.FEED:
-        return PageAnalysis(entries=tuple((url, None) for url in feed_links(job.body, job.url)))
+        entries = tuple((url, None) for url in feed_links(job.body, job.url))
+        return _Ready(PageAnalysis(entries=entries))
     if job.kind == Kind.SITEMAP:
         sitemap = parse_sitemap(job.body, job.final_url, max_bytes=job.max_bytes)
         pairs = tuple((entry.url, entry.lastmod) for entry in sitemap.entries)
-        return PageAnalysis(sitemaps=pairs) if sitemap.is_index else PageAnalysis(entries=pairs)
+        return _Ready(
+            PageAnalysis(sitemaps=pairs) if sitemap.is_index else PageAnalysis(entries=pairs)
+        )
     links = page_links(job.body, job.final_url).links if job.want_links else ()
     if job.kind != Kind.ARTICLE or job.attempt is None:
-        return PageAnalysis(links=links)
-    if _worker.store is None or _worker.boilerplate is None:
-        raise RuntimeError("analyse() stores articles only in a pool started by init_worker")
+        return _Ready(PageAnalysis(links=links))
+    if _worker.boilerplate is None:
+        raise RuntimeError("articles are stored only in a pool started by init_worker")
     # Looked up here, next to the store and the cleaning, rather than sent with the job:
     # each worker keeps its own short-lived per-host cache, and the crawl's event loop
     # makes no extra database call per page.
     known = _worker.boilerplate.for_url(job.final_url)
-    return replace(_store_article(_worker.store, job, job.attempt, known), links=links)
+    ready = _prepare_article(job, job.attempt, known)
+    return replace(ready, analysis=replace(ready.analysis, links=links))
 
 
-def _store_article(
-    store: Store, job: PageJob, attempt: FetchAttempt, known_boilerplate: frozenset[str]
-) -> PageAnalysis:
+def _prepare_article(
+    job: PageJob, attempt: FetchAttempt, known_boilerplate: frozenset[str]
+) -> _Ready:
     article = cleaners.extract(
         job.body,
         job.final_url,
@@ -128,21 +171,37 @@ def _store_article(
     raw = RawPage(job.body, job.headers)
     if article.is_empty:
         if article.reason == cleaners.Reason.NOT_ARTICLE:
-            return PageAnalysis(reason=article.reason)  # a section page: nothing to record
+            return _Ready(PageAnalysis(reason=article.reason))  # a section page: no record
         failed = replace(
             attempt,
             error_kind=FetchErrorKind.EMPTY,
             error_message=f"no article text ({article.reason})",
         )
-        _save(store, prepare_save(failed, None, (), raw))
-        return PageAnalysis(saved=FAILED, reason=article.reason)
+        analysis = PageAnalysis(saved=FAILED, reason=article.reason)
+        return _Ready(analysis, prepare_save(failed, None, (), raw))
     canonical = article.canonical_url if is_http_url(article.canonical_url or "") else None
     urls = tuple(url for url in dict.fromkeys((job.url, job.final_url, canonical)) if url)
-    saved = _save(store, prepare_save(attempt, article, urls, raw))
-    return PageAnalysis(saved=saved.status, canonical=canonical)
+    return _Ready(PageAnalysis(canonical=canonical), prepare_save(attempt, article, urls, raw))
 
 
-def _save(store: Store, prepared: PreparedSave) -> SaveResult:
-    # Hashing, signing and compressing are done: the lock is held for the writes alone.
-    with _worker.write_lock or nullcontext():
-        return store.save_prepared(prepared)
+def _save_all(saves: Sequence[PreparedSave]) -> list[SaveResult | Exception]:
+    """Write ``saves`` in one transaction; if it fails, one by one so the culprit fails alone."""
+    if not saves:
+        return []
+    store = _worker.store
+    if store is None:
+        raise RuntimeError("articles are stored only in a pool started by init_worker")
+    try:
+        with _worker.write_lock or nullcontext():
+            return list(store.save_prepared_many(saves))
+    except StorageError as error:
+        if len(saves) == 1:
+            return [error]
+    results: list[SaveResult | Exception] = []
+    for prepared in saves:
+        try:
+            with _worker.write_lock or nullcontext():
+                results.append(store.save_prepared(prepared))
+        except StorageError as error:
+            results.append(error)
+    return results

@@ -53,6 +53,10 @@ class FetchError(ScraperError):
         self.message = message
         self.status = status
 
+    def __reduce__(self) -> tuple[type[FetchError], tuple[str, str, str], dict[str, object]]:
+        # Crawl workers raise it in another process: it must survive pickling.
+        return (type(self), (self.url, self.kind, self.message), {"status": self.status})
+
 
 class RunLockedError(ScraperError):
     """Another run already holds the lock on this database."""

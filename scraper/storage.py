@@ -217,28 +217,39 @@ class Store:
 
     def save_prepared(self, prepared: PreparedSave) -> SaveResult:
         """The write transaction of ``save``, for a target ``prepare_save`` made ready."""
+        [result] = self.save_prepared_many([prepared])
+        return result
+
+    def save_prepared_many(self, prepared: Sequence[PreparedSave]) -> list[SaveResult]:
+        """``save_prepared`` for several targets in one transaction, in order.
+
+        An article met twice is stored once: the later one is its duplicate.
+        """
         now = datetime.now(UTC)
-        attempt, article, digest = prepared.attempt, prepared.article, prepared.digest
         with self.write() as conn:
-            if article is None or digest is None:
-                fetch_id = _insert_fetch(conn, attempt, _failure(attempt, article))
-                if prepared.raw is not None:
-                    archive_page(conn, fetch_id, prepared.raw)
-                return SaveResult(FAILED)
-            keys = [key for key, _ in prepared.url_keys]
-            article_id, status = _insert_or_touch_article(
-                conn, article, digest, prepared.host, keys, now
-            )
-            if status == NEW and prepared.signature is not None:
-                near_copy_of = index_article(
-                    conn, article_id, prepared.signature, self.near_threshold
-                )
-                if near_copy_of is None and prepared.host is not None:
-                    learn_article(conn, prepared.host, prepared.paragraphs, now)
-            _link_urls(conn, article_id, prepared.url_keys, now)
-            fetch_id = _insert_fetch(conn, attempt, _Outcome(status), article_id)
+            return [self._write_prepared(conn, item, now) for item in prepared]
+
+    def _write_prepared(
+        self, conn: Connection, prepared: PreparedSave, now: datetime
+    ) -> SaveResult:
+        attempt, article, digest = prepared.attempt, prepared.article, prepared.digest
+        if article is None or digest is None:
+            fetch_id = _insert_fetch(conn, attempt, _failure(attempt, article))
             if prepared.raw is not None:
                 archive_page(conn, fetch_id, prepared.raw)
+            return SaveResult(FAILED)
+        keys = [key for key, _ in prepared.url_keys]
+        article_id, status = _insert_or_touch_article(
+            conn, article, digest, prepared.host, keys, now
+        )
+        if status == NEW and prepared.signature is not None:
+            near_copy_of = index_article(conn, article_id, prepared.signature, self.near_threshold)
+            if near_copy_of is None and prepared.host is not None:
+                learn_article(conn, prepared.host, prepared.paragraphs, now)
+        _link_urls(conn, article_id, prepared.url_keys, now)
+        fetch_id = _insert_fetch(conn, attempt, _Outcome(status), article_id)
+        if prepared.raw is not None:
+            archive_page(conn, fetch_id, prepared.raw)
         return SaveResult(status, article_id, digest)
 
     def article_for_url(self, url: str) -> int | None:

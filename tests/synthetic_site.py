@@ -80,6 +80,10 @@ class SyntheticSite:
         self.ports: dict[str, int] = {}
         self._requests_served = 0
         self.log: list[LoggedRequest] = []
+        # Generated text, kept: a page and its related-posts tail reuse other articles'
+        # titles and paragraphs, and the benchmark wants a server that mostly answers.
+        self._titles: dict[tuple[str, int], str] = {}
+        self._paragraphs: dict[tuple[str, int], list[str]] = {}
 
     # -- addresses -----------------------------------------------------------
 
@@ -117,15 +121,27 @@ class SyntheticSite:
         return unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
 
     def title(self, host: str, number: int) -> str:
-        rng = self._rng(host, -number - 1)
-        return _sentence(rng).rstrip(".")
+        key = (host, number)
+        if key not in self._titles:
+            self._titles[key] = _sentence(self._rng(host, -number - 1)).rstrip(".")
+        return self._titles[key]
 
     def paragraphs(self, host: str, number: int) -> list[str]:
-        rng = self._rng(host, number)
-        return [
-            " ".join(_sentence(rng) for _ in range(rng.randint(3, 5)))
-            for _ in range(PARAGRAPHS_PER_ARTICLE)
-        ]
+        key = (host, number)
+        if key not in self._paragraphs:
+            rng = self._rng(host, number)
+            self._paragraphs[key] = [
+                " ".join(_sentence(rng) for _ in range(rng.randint(3, 5)))
+                for _ in range(PARAGRAPHS_PER_ARTICLE)
+            ]
+        return self._paragraphs[key]
+
+    def generate_text(self) -> None:
+        """Generate every article's title and paragraphs now rather than on first request."""
+        for host in self.hosts:
+            for number in range(self.article_counts[host]):
+                self.title(host, number)
+                self.paragraphs(host, number)
 
     def published(self, host: str, number: int) -> datetime:
         return _BASE_DATE + timedelta(hours=number)

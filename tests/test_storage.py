@@ -18,7 +18,15 @@ from cleaners import Article, Reason, content_hash
 from scraper.config import DB_ENV_VAR, SQLITE_BUSY_TIMEOUT_MS
 from scraper.errors import FetchErrorKind, MigrationError, StorageError
 from scraper.records import FetchAttempt, SaveResult
-from scraper.storage import DUPLICATE, FAILED, NEW, Store, database_url, open_store
+from scraper.storage import (
+    DUPLICATE,
+    FAILED,
+    NEW,
+    Store,
+    database_url,
+    open_store,
+    prepare_save,
+)
 
 TEXT = "Les alliés discutent des garanties de sécurité.\n\nUn second paragraphe suit."
 OTHER_TEXT = "Une autre dépêche, sur un autre sujet.\n\nAvec son propre contenu."
@@ -140,6 +148,19 @@ def test_a_url_already_linked_to_another_article_keeps_its_first_link(store: Sto
     assert second.status == NEW
     assert store.article_for_url("https://example.com/live") == first.article_id
     assert rows(store, "SELECT count(*) FROM article_urls") == [(1,)]
+
+
+def test_a_batch_written_in_one_transaction_stores_a_repeated_article_once(store: Store) -> None:
+    first, again, other = (f"https://example.com/{name}" for name in ("a", "a-copy", "b"))
+    batch = [
+        prepare_save(fetched(url), Article(text=body, url=url), [url])
+        for url, body in ((first, TEXT), (again, TEXT), (other, OTHER_TEXT))
+    ]
+    results = store.save_prepared_many(batch)
+    assert [result.status for result in results] == [NEW, DUPLICATE, NEW]
+    assert results[0].article_id == results[1].article_id != results[2].article_id
+    assert store.article_for_url(again) == results[0].article_id
+    assert rows(store, "SELECT count(*) FROM fetches") == [(3,)]
 
 
 def test_failed_attempt_writes_only_the_fetch_row(store: Store) -> None:
