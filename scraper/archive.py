@@ -8,6 +8,7 @@ database and not WARC files is argued in the README ("Raw archive").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,9 +43,10 @@ class RawPage:
         return dict(self.headers)
 
 
-def archive_page(conn: Connection, fetch_id: int, packed: dict[str, Any]) -> None:
-    """Store a page ``pack`` made for the fetch ``fetch_id``, inside the caller's transaction."""
-    conn.execute(_INSERT, {"fetch_id": fetch_id, **packed})
+def archive_pages(conn: Connection, pages: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Store pages ``pack`` made, each for its fetch id, inside the caller's transaction."""
+    if pages:
+        conn.execute(_INSERT, [{"fetch_id": fetch_id, **packed} for fetch_id, packed in pages])
 
 
 def pack(raw: RawPage) -> dict[str, Any]:

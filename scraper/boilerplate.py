@@ -30,7 +30,7 @@ again is not independent evidence that its paragraphs are a template.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,27 +67,39 @@ _articles = ArticleRow.__table__
 _article_urls = ArticleUrlRow.__table__
 
 
-def learn_article(conn: Connection, host: str, hashes: Iterable[str], now: datetime) -> None:
-    """Count one new, independent article of ``host`` whose countable paragraphs are ``hashes``.
+def learn_articles(
+    conn: Connection, articles: Iterable[tuple[str, frozenset[str]]], now: datetime
+) -> None:
+    """Count new, independent articles, each a host and its countable paragraph hashes.
 
-    Runs in the caller's transaction; ``countable_hashes`` gives ``hashes``.
+    Runs in the caller's transaction; ``countable_hashes`` gives the hashes.
     """
-    # Rows are touched in one order (sorted hashes, then the host's row) so concurrent
-    # PostgreSQL writers of one host wait for each other instead of deadlocking.
+    paragraphs: Counter[tuple[str, str]] = Counter()
+    hosts: Counter[str] = Counter()
+    for host, hashes in articles:
+        hosts[host] += 1
+        paragraphs.update((host, digest) for digest in hashes)
     upserts = _upserts(conn.dialect.name)
-    rows = [
-        {
-            "host": host,
-            "paragraph_hash": digest,
-            "article_count": 1,
-            "first_seen": now,
-            "last_seen": now,
-        }
-        for digest in sorted(hashes)
-    ]
-    if rows:
-        conn.execute(upserts.paragraph, rows)
-    conn.execute(upserts.host, {"host": host, "article_count": 1})
+    # Rows are touched in one order (sorted paragraphs, then sorted hosts) so concurrent
+    # PostgreSQL writers wait for each other instead of deadlocking; each row once,
+    # with its count, since PostgreSQL refuses an upsert that touches a row twice.
+    if paragraphs:
+        conn.execute(
+            upserts.paragraph,
+            [
+                {
+                    "host": host,
+                    "paragraph_hash": digest,
+                    "article_count": count,
+                    "first_seen": now,
+                    "last_seen": now,
+                }
+                for (host, digest), count in sorted(paragraphs.items())
+            ],
+        )
+    if hosts:
+        rows = [{"host": host, "article_count": count} for host, count in sorted(hosts.items())]
+        conn.execute(upserts.host, rows)
 
 
 def countable_hashes(article: Article) -> frozenset[str]:
@@ -112,13 +124,13 @@ def _upserts(dialect: str) -> _Upserts:
         paragraph=paragraph.on_conflict_do_update(
             index_elements=[_paragraphs.c.host, _paragraphs.c.paragraph_hash],
             set_={
-                "article_count": _paragraphs.c.article_count + 1,
+                "article_count": _paragraphs.c.article_count + paragraph.excluded.article_count,
                 "last_seen": paragraph.excluded.last_seen,
             },
         ),
         host=host.on_conflict_do_update(
             index_elements=[_hosts.c.host],
-            set_={"article_count": _hosts.c.article_count + 1},
+            set_={"article_count": _hosts.c.article_count + host.excluded.article_count},
         ),
     )
 

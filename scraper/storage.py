@@ -34,8 +34,8 @@ from sqlalchemy import (
 
 import cleaners
 from cleaners import Article, content_hash
-from scraper.archive import RawPage, archive_page, pack
-from scraper.boilerplate import article_before_learning, countable_hashes, learn_article
+from scraper.archive import RawPage, archive_pages, pack
+from scraper.boilerplate import article_before_learning, countable_hashes, learn_articles
 from scraper.database import (
     connect,
     database_url,
@@ -223,21 +223,43 @@ class Store:
     def save_prepared_many(self, prepared: Sequence[PreparedSave]) -> list[SaveResult]:
         """``save_prepared`` for several targets in one transaction, in order.
 
-        An article met twice is stored once: the later one is its duplicate.
+        An article met twice is stored once: the later one is its duplicate. Articles
+        are stored one after the other (each may be a copy of the one before); the
+        fetch rows, raw pages and boilerplate counts of all of them follow, one
+        statement each.
         """
         now = datetime.now(UTC)
+        results: list[SaveResult] = []
+        fetch_rows: list[dict[str, Any]] = []
+        learned: list[tuple[str, frozenset[str]]] = []
         with self.write() as conn:
-            return [self._write_prepared(conn, item, now) for item in prepared]
+            for item in prepared:
+                result, outcome = self._write_article(conn, item, now, learned)
+                results.append(result)
+                fetch_rows.append(_fetch_row(item.attempt, outcome, result.article_id))
+            learn_articles(conn, learned, now)
+            fetch_ids = conn.execute(_INSERT_FETCHES, fetch_rows).scalars().all()
+            archive_pages(
+                conn,
+                [
+                    (fetch_id, item.raw)
+                    for fetch_id, item in zip(fetch_ids, prepared, strict=True)
+                    if item.raw is not None
+                ],
+            )
+        return results
 
-    def _write_prepared(
-        self, conn: Connection, prepared: PreparedSave, now: datetime
-    ) -> SaveResult:
+    def _write_article(
+        self,
+        conn: Connection,
+        prepared: PreparedSave,
+        now: datetime,
+        learned: list[tuple[str, frozenset[str]]],
+    ) -> tuple[SaveResult, _Outcome]:
+        """Insert or find the article of ``prepared``; a new, independent one joins ``learned``."""
         attempt, article, digest = prepared.attempt, prepared.article, prepared.digest
         if article is None or digest is None:
-            fetch_id = _insert_fetch(conn, attempt, _failure(attempt, article))
-            if prepared.raw is not None:
-                archive_page(conn, fetch_id, prepared.raw)
-            return SaveResult(FAILED)
+            return SaveResult(FAILED), _failure(attempt, article)
         keys = [key for key, _ in prepared.url_keys]
         article_id, status = _insert_or_touch_article(
             conn, article, digest, prepared.host, keys, now
@@ -245,12 +267,9 @@ class Store:
         if status == NEW and prepared.signature is not None:
             near_copy_of = index_article(conn, article_id, prepared.signature, self.near_threshold)
             if near_copy_of is None and prepared.host is not None:
-                learn_article(conn, prepared.host, prepared.paragraphs, now)
+                learned.append((prepared.host, prepared.paragraphs))
         _link_urls(conn, article_id, prepared.url_keys, now)
-        fetch_id = _insert_fetch(conn, attempt, _Outcome(status), article_id)
-        if prepared.raw is not None:
-            archive_page(conn, fetch_id, prepared.raw)
-        return SaveResult(status, article_id, digest)
+        return SaveResult(status, article_id, digest), _Outcome(status)
 
     def article_for_url(self, url: str) -> int | None:
         """The id of the article ``url`` (or any variant with the same key) leads to."""
@@ -401,11 +420,9 @@ def _link_urls(
         conn.execute(_inserts(conn.dialect.name).article_url, rows)
 
 
-def _insert_fetch(
-    conn: Connection, attempt: FetchAttempt, outcome: _Outcome, article_id: int | None = None
-) -> int:
-    """Insert the fetch row; returns its id."""
-    values = {
+def _fetch_row(attempt: FetchAttempt, outcome: _Outcome, article_id: int | None) -> dict[str, Any]:
+    """The ``fetches`` row of one attempt."""
+    return {
         "requested_url": attempt.requested_url,
         "final_url": attempt.final_url,
         "host": _first_host(attempt.final_url, attempt.requested_url),
@@ -419,7 +436,6 @@ def _insert_fetch(
         "error_message": outcome.error_message,
         "article_id": article_id,
     }
-    return conn.execute(_INSERT_FETCH, values).scalar_one()
 
 
 def _urls_by_article(conn: Connection, article_ids: list[int]) -> dict[int, list[str]]:
@@ -505,4 +521,5 @@ _TOUCH_BY_HASH = (
     .values(last_seen=bindparam("now"))
     .returning(_articles.c.id)
 )
-_INSERT_FETCH = _fetches.insert().returning(_fetches.c.id)
+# Several rows at once, their ids returned in the order of the rows.
+_INSERT_FETCHES = _fetches.insert().returning(_fetches.c.id, sort_by_parameter_order=True)
