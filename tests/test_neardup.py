@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 from nlp_corpus import SEEDS, article_text, save_article, syndicated_copy
 from sqlalchemy import func, select
@@ -119,14 +121,71 @@ def test_an_exact_duplicate_is_not_a_near_duplicate_row(store: Store) -> None:
 
 def test_candidate_lookup_uses_the_band_index(store: Store) -> None:
     """Every stored article is compared by an index search, never a scan of all bands."""
-    sig = signature(article_text(11))
-    assert sig is not None
-    parameters = {f"hash_{band}": value for band, value in enumerate(sig.band_hashes())}
-    candidates = neardup._CANDIDATES.params(**parameters)
-    query = select(ArticleRow.id).where(ArticleRow.id.in_(candidates))
+    ids = [
+        save_article(store, f"https://a.example/{n}", article_text(n)).article_id for n in (11, 12)
+    ]
+    query = neardup._EARLIER_CANDIDATES.params(ids=ids)
     sql = query.compile(store.engine, compile_kwargs={"literal_binds": True})
     with store.read() as conn:
         plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
     details = " | ".join(row[-1] for row in plan)
     assert "ix_article_bands_band_hash" in details
-    assert "SCAN article_bands" not in details
+    assert "SCAN theirs" not in details and "SCAN mine" not in details
+
+
+@pytest.mark.parametrize("seed", [13, 14])
+def test_signature_is_datasketch_minhash_of_the_shingles(seed: int) -> None:
+    """The numpy signature keeps the values stored by earlier versions (datasketch's)."""
+    from datasketch import MinHash
+
+    texts = [
+        article_text(seed),
+        "Élan, ÉTÉ ﬁn — straße İstanbul ½ x² « citation » l’été",
+        "un deux trois quatre cinq",
+        "un deux trois quatre cinq six",
+        "mot",
+    ]
+    for text in texts:
+        reference = MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme=neardup.SCHEME)
+        reference.hashfunc = zlib.crc32
+        reference.update_batch([gram.encode("utf-8") for gram in shingles(text)])
+        sig = signature(text)
+        assert sig is not None
+        assert sig.values == reference.hashvalues.astype(neardup.SIGNATURE_DTYPE).tobytes()
+
+
+def test_batch_indexing_links_like_one_by_one(store: Store) -> None:
+    """``index_articles`` over several articles links them as saving them one by one does."""
+    original = article_text(15)
+    texts = [
+        original,
+        syndicated_copy(original, 15),
+        article_text(16),
+        syndicated_copy(original, 17),
+    ]
+    ids = [
+        save_article(store, f"https://a.example/{n}", text).article_id
+        for n, text in enumerate(texts)
+    ]
+    one_by_one = [duplicate_of(store, article_id) for article_id in ids]
+    with store.write() as conn:
+        links = neardup.index_articles(
+            conn, {i: signature(t) for i, t in zip(ids, texts, strict=True)}
+        )
+    assert one_by_one == [None, ids[0], None, ids[0]]
+    assert [links[article_id] for article_id in ids] == one_by_one
+
+
+def test_relink_later_follows_a_changed_original(store: Store) -> None:
+    original = article_text(18)
+    first = save_article(store, "https://a.example/1", original).article_id
+    copy = save_article(store, "https://b.example/2", syndicated_copy(original, 18)).article_id
+    assert duplicate_of(store, copy) == first
+    with store.write() as conn:  # the original now reads otherwise, as a reclean may find
+        neardup.index_articles(conn, {first: signature(article_text(19))})
+        neardup.relink_later(conn, [first])
+    assert duplicate_of(store, copy) is None
+    with store.write() as conn:  # and back: the copy finds it again
+        neardup.index_articles(conn, {first: signature(original)})
+        neardup.relink_later(conn, [first])
+    assert duplicate_of(store, copy) == first
