@@ -56,6 +56,7 @@ from scraper.fetch import make_client
 from scraper.frontier import DEFAULT_LEASE_SECONDS
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
+from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
 from scraper.search import search
 from scraper.sources import load_sources, parse_networks
 from scraper.stats import Stats, collect_stats
@@ -394,18 +395,42 @@ def crawl(
     show_default=True,
     help="Cleaning processes (one per core).",
 )
+@click.option(
+    "--range-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_RANGE_SIZE,
+    show_default=True,
+    help="PostgreSQL: article ids claimed at a time when several machines share the run.",
+)
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_RANGE_LEASE_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="PostgreSQL: a range not written to for this long is taken over by another run.",
+)
 def reclean_command(
-    db: str | None, since: datetime | None, site: str | None, stale_only: bool, workers: int
+    db: str | None,
+    since: datetime | None,
+    site: str | None,
+    stale_only: bool,
+    workers: int,
+    range_size: int,
+    lease: float,
 ) -> None:
     """Clean the archived pages of stored articles again with the current cleaner.
 
     Nothing is fetched. Articles whose text changed get the new text, hash and
     near-duplicate links; two that now read the same become one. Every article
     records the cleaner version that made it. Prints one summary line with pages/s.
+    On PostgreSQL the same command on several machines shares the work.
     """
     selection = RecleanSelection(since=since, site=site, stale_only=stale_only)
     with storage(db) as store:
-        report = reclean(store, selection, workers=workers)
+        report = reclean(
+            store, selection, workers=workers, range_size=range_size, lease_seconds=lease
+        )
     click.echo(f"reclean: {report.summary()}")
 
 

@@ -297,3 +297,23 @@ class HostParagraphRow(Base):
 
     # The lookup reads a host's most frequent paragraphs only.
     __table_args__ = (Index("ix_host_paragraphs_host_article_count", "host", "article_count"),)
+
+
+# --- Reclean shared by several machines (scraper.reclean_ranges) ---
+
+
+class RecleanRangeRow(Base):
+    """One range of article ids of a ``scrape reclean`` run, claimed by one recleaner at a time.
+
+    Progress is written in the transaction that writes the range's articles, so a
+    recleaner that dies leaves exactly what is left to do; its lease then runs out.
+    """
+
+    __tablename__ = "reclean_ranges"
+
+    run: Mapped[str] = mapped_column(String(255), primary_key=True)  # cleaner version + selection
+    first_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    done_through: Mapped[int] = mapped_column(Integer)  # articles up to this id are written
+    owner: Mapped[str] = mapped_column(String(128))  # scraper.coordination.worker_id
+    lease_expires_at: Mapped[datetime] = mapped_column()

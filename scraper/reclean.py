@@ -13,20 +13,25 @@ again in a process pool (both cores), and the result written back in batches:
   not erase the corpus) and counted as ``empty``.
 
 Workers do the expensive part — decompressing, cleaning, hashing, MinHash —
-and the main process only reads pages and writes rows, so throughput scales
-with the number of cores.
+and the main process only reads pages and writes rows, a batch in a few
+statements, so throughput scales with the number of cores.
+
+On PostgreSQL several recleaners (machines) can run at once: each claims id
+ranges of the run (``scraper.reclean_ranges``) and records its progress in the
+transactions that write the articles. On SQLite one process does the whole run.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
+from itertools import count, islice
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
@@ -35,8 +40,20 @@ import cleaners
 from cleaners import Article, content_hash
 from scraper.archive import unpack
 from scraper.boilerplate import BoilerplateCache
+from scraper.coordination import worker_id
+from scraper.errors import StorageError
 from scraper.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
-from scraper.neardup import Signature, index_article, relink_later, signature
+from scraper.neardup import Signature, index_articles, relink_later, signature
+from scraper.reclean_ranges import (
+    DEFAULT_RANGE_LEASE_SECONDS,
+    DEFAULT_RANGE_SIZE,
+    IdRange,
+    RangeClaim,
+    RangeLost,
+    claim_range,
+    next_lease_end,
+    record_progress,
+)
 from scraper.storage import Store, article_columns, site_condition
 
 Extractor = Callable[..., Article]  # cleaners.extract or a partial of it (picklable)
@@ -44,7 +61,13 @@ Extractor = Callable[..., Article]  # cleaners.extract or a partial of it (pickl
 DEFAULT_RECLEAN_WORKERS = 2
 READ_BATCH = 64  # pages read from the database at a time
 WRITE_BATCH = 32  # results written in one transaction
-IN_FLIGHT_PER_WORKER = 32  # pages queued per worker: it stays busy while a batch is written
+CHUNK = 8  # pages per task sent to a worker: the pool's cost per task is paid once for all
+CHUNKS_IN_FLIGHT_PER_WORKER = 4  # a worker stays busy while a batch is written
+WRITE_ATTEMPTS = 3  # PostgreSQL: a batch that lost a race with another recleaner runs again
+# Deadlock, serialisation failure, unique violation (two recleaners gave two articles one
+# text at once): the next attempt sees the other's commit and merges instead.
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "23505"})
+_RANGE_POLL_SECONDS = (0.2, 5.0)  # bounds of the wait for another recleaner's range
 
 _articles = ArticleRow.__table__
 _urls = ArticleUrlRow.__table__
@@ -60,6 +83,11 @@ class RecleanSelection:
     since: datetime | None = None  # first seen at or after
     site: str | None = None  # host, subdomains included
     stale_only: bool = False  # only articles made by another cleaner version
+
+    def run_name(self, version: str) -> str:
+        """The name recleaners share a PostgreSQL run by: the same command, the same run."""
+        since = self.since.isoformat() if self.since is not None else "-"
+        return f"{version} since={since} site={self.site or '-'} stale_only={self.stale_only}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +139,14 @@ class _Cleaned:
 
     article_id: int
     stored_hash: str
-    changes: dict[str, Any]  # the ``article_columns`` whose value is new
+    changes: dict[str, Any]  # the ``article_columns`` whose value is new; all for a new text
     digest: str | None  # None: the cleaner found no text
-    signature: Signature | None  # None: the text (hence its signature) is the same
+    signature: Signature | None  # None: the text is the same, or has no words to sign
+
+
+def clean_pages(extract: Extractor, jobs: list[RecleanJob]) -> list[_Cleaned]:
+    """Runs in a worker process: ``clean_page`` for each of a chunk of jobs."""
+    return [clean_page(extract, job) for job in jobs]
 
 
 def clean_page(extract: Extractor, job: RecleanJob) -> _Cleaned:
@@ -139,8 +172,10 @@ def clean_page(extract: Extractor, job: RecleanJob) -> _Cleaned:
         digest = content_hash(article.text)
     except ValueError:  # only invisible characters
         return nothing
-    sig = None if digest == stored.content_hash else signature(article.text)
-    return replace(nothing, changes=changes, digest=digest, signature=sig)
+    if digest == stored.content_hash:  # spacing or case only: the stored text stays
+        return replace(nothing, changes=changes, digest=digest)
+    # Every column travels: the main process writes new texts in one statement.
+    return replace(nothing, changes=columns, digest=digest, signature=signature(article.text))
 
 
 def _bound_boilerplate(extract: Extractor) -> frozenset[str]:
@@ -150,23 +185,44 @@ def _bound_boilerplate(extract: Extractor) -> frozenset[str]:
 
 
 @dataclass(slots=True)
-class _Tally:
-    started: float = field(default_factory=time.monotonic)
-    pages: int = 0
+class _Counts:
     changed: int = 0
     unchanged: int = 0
     merged: int = 0
     empty: int = 0
 
+
+@dataclass(slots=True)
+class _Tally:
+    started: float = field(default_factory=time.monotonic)
+    pages: int = 0
+    counts: _Counts = field(default_factory=_Counts)
+
+    def add(self, pages: int, counts: _Counts) -> None:
+        self.pages += pages
+        self.counts.changed += counts.changed
+        self.counts.unchanged += counts.unchanged
+        self.counts.merged += counts.merged
+        self.counts.empty += counts.empty
+
     def report(self) -> RecleanReport:
+        counts = self.counts
         return RecleanReport(
             self.pages,
-            self.changed,
-            self.unchanged,
-            self.merged,
-            self.empty,
+            counts.changed,
+            counts.unchanged,
+            counts.merged,
+            counts.empty,
             time.monotonic() - self.started,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Share:
+    """A claimed range this process works on: its writes record progress in it."""
+
+    claim: RangeClaim
+    id_range: IdRange
 
 
 def reclean(
@@ -177,41 +233,120 @@ def reclean(
     extract: Extractor = cleaners.extract,
     version: str = cleaners.__version__,
     on_progress: Callable[[RecleanReport], None] | None = None,
+    range_size: int = DEFAULT_RANGE_SIZE,
+    lease_seconds: float = DEFAULT_RANGE_LEASE_SECONDS,
 ) -> RecleanReport:
     """Clean the selected articles' pages again with ``extract`` and store what changed.
 
     ``version`` is recorded as each article's ``cleaner_version``; pass another
-    one with another ``extract``.
+    one with another ``extract``. On PostgreSQL the run is shared, ``range_size``
+    ids at a time, with every recleaner running the same selection and version;
+    a range whose recleaner stopped renewing it for ``lease_seconds`` is taken over.
     """
     tally = _Tally()
-    work = partial(clean_page, extract)
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: deque[Future[_Cleaned]] = deque()
-        batch: list[_Cleaned] = []
-        for job in iter_jobs(store, selection, version):
-            pending.append(pool.submit(work, job))
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                batch.append(pending.popleft().result())
-            if len(batch) >= WRITE_BATCH:
-                _write(store, batch, version, tally, on_progress)
-                batch = []
-        batch += [future.result() for future in pending]
-        if batch:
-            _write(store, batch, version, tally, on_progress)
+        run = partial(
+            _run_span,
+            pool,
+            partial(clean_pages, extract),
+            workers,
+            store,
+            version,
+            tally,
+            on_progress,
+        )
+        if store.engine.dialect.name != "postgresql":
+            run(iter_jobs(store, selection, version), None)
+            return tally.report()
+        lease = timedelta(seconds=lease_seconds)
+        claim = RangeClaim(selection.run_name(version), worker_id(), range_size, lease)
+        for id_range in _claimed_ranges(store, claim):
+            jobs = iter_jobs(
+                store, selection, version, after=id_range.done_through, through=id_range.last_id
+            )
+            try:
+                run(jobs, _Share(claim, id_range))
+            except RangeLost:
+                continue  # we were too slow and another recleaner has it now
     return tally.report()
 
 
-def iter_jobs(store: Store, selection: RecleanSelection, version: str) -> Iterator[RecleanJob]:
-    """The latest archived page of each selected article, by article id, batch by batch."""
+def _claimed_ranges(store: Store, claim: RangeClaim) -> Iterator[IdRange]:
+    """Ranges for this process until the run is done, waiting on those others hold."""
+    while True:
+        now = datetime.now(UTC)
+        with store.write() as conn:
+            id_range = claim_range(conn, claim, now)
+            lease_end = next_lease_end(conn, claim) if id_range is None else None
+        if id_range is not None:
+            yield id_range
+        elif lease_end is None:
+            return
+        else:  # held by live recleaners: they finish, or their lease runs out
+            low, high = _RANGE_POLL_SECONDS
+            time.sleep(min(max((lease_end - now).total_seconds(), low), high))
+
+
+def _run_span(
+    pool: ProcessPoolExecutor,
+    work: Callable[[list[RecleanJob]], list[_Cleaned]],
+    workers: int,
+    store: Store,
+    version: str,
+    tally: _Tally,
+    on_progress: Callable[[RecleanReport], None] | None,
+    jobs: Iterable[RecleanJob],
+    share: _Share | None,
+) -> None:
+    """Clean ``jobs`` in the pool and write the results, batch by batch, in id order."""
+    write = partial(_write, store, version=version, tally=tally, on_progress=on_progress)
+    pending: deque[Future[list[_Cleaned]]] = deque()
+    batch: list[_Cleaned] = []
+    try:
+        for chunk in _chunks(jobs, CHUNK):
+            pending.append(pool.submit(work, chunk))
+            if len(pending) >= workers * CHUNKS_IN_FLIGHT_PER_WORKER:
+                batch += pending.popleft().result()
+            if len(batch) >= WRITE_BATCH:
+                write(batch, share, done_through=batch[-1].article_id)
+                batch = []
+        while pending:
+            batch += pending.popleft().result()
+        if batch or share is not None:
+            done_through = share.id_range.last_id if share is not None else None
+            write(batch, share, done_through=done_through)
+    finally:
+        for future in pending:  # a range lost, or an error: the rest is not written
+            future.cancel()
+
+
+def _chunks(jobs: Iterable[RecleanJob], size: int) -> Iterator[list[RecleanJob]]:
+    iterator = iter(jobs)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def iter_jobs(
+    store: Store,
+    selection: RecleanSelection,
+    version: str,
+    *,
+    after: int = 0,
+    through: int | None = None,
+) -> Iterator[RecleanJob]:
+    """The latest archived page of each selected article with an id in (``after``, ``through``]."""
     known = BoilerplateCache(store)
-    last_id = 0
+    conditions = _conditions(selection, version)
+    if through is not None:
+        conditions.append(_articles.c.id <= through)
+    last_id = after
     while True:
         latest = (
             select(func.max(_fetches.c.id).label("fetch_id"))
             .select_from(_fetches.join(_raw, _raw.c.fetch_id == _fetches.c.id))
             .join(_articles, _articles.c.id == _fetches.c.article_id)
-            .where(_articles.c.id > last_id, *_conditions(selection, version))
+            .where(_articles.c.id > last_id, *conditions)
             .group_by(_fetches.c.article_id)
             .order_by(_fetches.c.article_id)
             .limit(READ_BATCH)
@@ -260,69 +395,109 @@ def _conditions(selection: RecleanSelection, version: str) -> list[Any]:
 def _write(
     store: Store,
     batch: list[_Cleaned],
+    share: _Share | None,
+    *,
+    done_through: int | None,
     version: str,
     tally: _Tally,
     on_progress: Callable[[RecleanReport], None] | None,
 ) -> None:
-    same: list[int] = []  # articles where only the version is new: one statement for all
-    with store.write() as conn:
-        for cleaned in batch:
-            _apply(conn, cleaned, version, store.near_threshold, tally, same)
-        if same:
-            versions = [{"article_id": id_, "cleaner_version": version} for id_ in same]
-            conn.execute(_UPDATE_ARTICLE, versions)
-    tally.pages += len(batch)
+    """Write one batch in one transaction, with the range's progress when it is shared."""
+    for attempt in count(1):
+        try:
+            with store.write() as conn:
+                if share is not None and done_through is not None:
+                    # First: a range lost to another recleaner raises before any write,
+                    # and on PostgreSQL the row stays locked against a takeover until commit.
+                    now = datetime.now(UTC)
+                    record_progress(conn, share.claim, share.id_range, done_through, now)
+                counts = _apply(conn, batch, version, store.near_threshold)
+            break
+        except StorageError as exc:
+            if attempt >= WRITE_ATTEMPTS or not _is_transient(exc):
+                raise
+    tally.add(len(batch), counts)
     if on_progress is not None:
         on_progress(tally.report())
 
 
-def _apply(
-    conn: Connection,
-    cleaned: _Cleaned,
-    version: str,
-    threshold: float,
-    tally: _Tally,
-    same: list[int],
-) -> None:
-    article_id = cleaned.article_id
-    if cleaned.digest is None:
-        tally.empty += 1
-        return
-    values = {**cleaned.changes, "cleaner_version": version}
-    if cleaned.digest == cleaned.stored_hash:
-        tally.unchanged += 1
-        # The stored text stays (it differs, if at all, in spacing or case only): the
-        # UPDATE leaves out text, and title unless new, so the search index is untouched.
-        values.pop("text", None)
-        if len(values) == 1:
-            same.append(article_id)
+def _is_transient(exc: StorageError) -> bool:
+    sqlstate = getattr(getattr(exc.__cause__, "orig", None), "sqlstate", None)
+    return sqlstate in _TRANSIENT_SQLSTATES
+
+
+def _apply(conn: Connection, batch: list[_Cleaned], version: str, threshold: float) -> _Counts:
+    counts = _Counts()
+    # Same text: one UPDATE per set of changed columns (most often the version alone).
+    same_text: defaultdict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+    new_texts: list[_Cleaned] = []
+    for cleaned in batch:
+        if cleaned.digest is None:
+            counts.empty += 1
+        elif cleaned.digest == cleaned.stored_hash:
+            counts.unchanged += 1
+            # The stored text stays (it differs, if at all, in spacing or case only): the
+            # UPDATE leaves out text, and title unless new, so the search index is untouched.
+            values = {**cleaned.changes, "cleaner_version": version}
+            values.pop("text", None)
+            same_text[frozenset(values)].append({"article_id": cleaned.article_id, **values})
         else:
-            conn.execute(_UPDATE_ARTICLE, {"article_id": article_id, **values})
-        return
-    found = set(
-        conn.execute(_SELF_OR_TWIN, {"article_id": article_id, "digest": cleaned.digest}).scalars()
-    )
-    if article_id not in found:  # merged into another article earlier in this run
-        return
-    twin = next(iter(found - {article_id}), None)
-    if twin is not None and twin < article_id:
-        _merge(conn, keep=twin, drop=article_id, threshold=threshold)
-        tally.merged += 1
-        return
-    if twin is not None:
-        _merge(conn, keep=article_id, drop=twin, threshold=threshold)
-        tally.merged += 1
-    else:
-        tally.changed += 1
-    values["content_hash"] = cleaned.digest
-    conn.execute(_UPDATE_ARTICLE, {"article_id": article_id, **values})
-    if cleaned.signature is not None:
-        index_article(conn, article_id, cleaned.signature, threshold)
-    relink_later(conn, article_id, cleaned.signature, threshold)
+            new_texts.append(cleaned)
+    for rows in same_text.values():
+        conn.execute(_UPDATE_ARTICLE, rows)
+    if new_texts:
+        _replace_texts(conn, new_texts, version, threshold, counts)
+    return counts
 
 
-def _merge(conn: Connection, *, keep: int, drop: int, threshold: float) -> None:
-    """Make ``drop`` part of ``keep``: its URLs and fetches move, its row goes."""
+def _replace_texts(
+    conn: Connection, batch: list[_Cleaned], version: str, threshold: float, counts: _Counts
+) -> None:
+    """Store new texts (in id order), merging articles that now read the same, and re-index."""
+    parameters = {
+        "ids": [cleaned.article_id for cleaned in batch],
+        "digests": [cleaned.digest for cleaned in batch],
+    }
+    rows = conn.execute(_SELVES_AND_TWINS, parameters).all()
+    alive = {article_id for article_id, _ in rows}
+    holder = {digest: article_id for article_id, digest in rows}  # kept current below
+    updates: list[dict[str, Any]] = []
+    signatures: dict[int, Signature | None] = {}
+    gone: list[int] = []
+    for cleaned in batch:
+        article_id, digest = cleaned.article_id, cleaned.digest
+        if article_id not in alive:  # merged into another article earlier in this run
+            continue
+        twin = holder.get(digest) if digest is not None else None
+        if twin == article_id:  # another recleaner stored this very text since we read it
+            twin = None
+        if twin is not None and twin < article_id:
+            _merge(conn, keep=twin, drop=article_id)
+            alive.discard(article_id)
+            gone.append(article_id)
+            counts.merged += 1
+            continue
+        if twin is not None:
+            _merge(conn, keep=article_id, drop=twin)
+            alive.discard(twin)
+            gone.append(twin)
+            counts.merged += 1
+        else:
+            counts.changed += 1
+        if holder.get(cleaned.stored_hash) == article_id:
+            del holder[cleaned.stored_hash]
+        holder[digest] = article_id
+        values = {**cleaned.changes, "content_hash": digest, "cleaner_version": version}
+        updates.append({"article_id": article_id, **values})
+        signatures[article_id] = cleaned.signature
+    if updates:  # in id order: a hash one article gives up is free for the next
+        conn.execute(_UPDATE_ARTICLE, updates)
+    index_articles(conn, signatures, threshold)
+    relink_later(conn, [*signatures, *gone], threshold)
+
+
+def _merge(conn: Connection, *, keep: int, drop: int) -> None:
+    """Make ``drop`` part of ``keep``: its URLs and fetches move, its row (and bands) go."""
     seen = conn.execute(
         select(func.min(_articles.c.first_seen), func.max(_articles.c.last_seen)).where(
             _articles.c.id.in_((keep, drop))
@@ -332,12 +507,14 @@ def _merge(conn: Connection, *, keep: int, drop: int, threshold: float) -> None:
     conn.execute(update(_fetches).where(_fetches.c.article_id == drop).values(article_id=keep))
     conn.execute(delete(_articles).where(_articles.c.id == drop))
     conn.execute(_UPDATE_ARTICLE, {"article_id": keep, "first_seen": seen[0], "last_seen": seen[1]})
-    relink_later(conn, drop, None, threshold)
 
 
-# Built once: they run for every page. The columns to set are the execution
+# Built once: they run for every batch. The columns to set are the execution
 # parameters other than ``article_id``.
 _UPDATE_ARTICLE = update(_articles).where(_articles.c.id == bindparam("article_id"))
-_SELF_OR_TWIN = select(_articles.c.id).where(
-    or_(_articles.c.id == bindparam("article_id"), _articles.c.content_hash == bindparam("digest"))
+_SELVES_AND_TWINS = select(_articles.c.id, _articles.c.content_hash).where(
+    or_(
+        _articles.c.id.in_(bindparam("ids", expanding=True)),
+        _articles.c.content_hash.in_(bindparam("digests", expanding=True)),
+    )
 )
