@@ -72,7 +72,7 @@ from scraper.politeness import (
 )
 from scraper.records import FetchAttempt, FetchResult
 from scraper.sources import CrawlConfig, IPNetwork, Source
-from scraper.storage import FAILED, NEW, Store, open_store
+from scraper.storage import FAILED, NEW, Store, open_store, prepare_save
 from scraper.urls import host_of, url_key
 
 T = TypeVar("T")
@@ -718,9 +718,9 @@ class _Crawl:
         next run and comes out a duplicate: nothing is lost or doubled.
         """
         with self._serialised():
-            for result in batch:
-                if result.failure is not None:
-                    self._store.save(result.failure, None, ())
+            failures = [result.failure for result in batch if result.failure is not None]
+            if failures:
+                self._store.save_prepared_many([prepare_save(f, None, ()) for f in failures])
             self._frontier.mark_known(
                 (canonical, host_of(canonical), result.claim.source)
                 for result in batch

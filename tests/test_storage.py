@@ -163,6 +163,22 @@ def test_a_batch_written_in_one_transaction_stores_a_repeated_article_once(store
     assert rows(store, "SELECT count(*) FROM fetches") == [(3,)]
 
 
+def test_a_batch_counts_a_shared_paragraph_once_per_article(store: Store) -> None:
+    plea = "Abonnez-vous à notre lettre d'information."
+    batch = [
+        prepare_save(fetched(url), Article(text=f"{body}\n\n{plea}", url=url), [url])
+        for url, body in (
+            ("https://example.com/a", TEXT),
+            ("https://example.com/b", OTHER_TEXT),
+            ("https://example.com/c", "Une troisième dépêche, tout autre.\n\nEt sa suite."),
+        )
+    ]
+    assert [result.status for result in store.save_prepared_many(batch)] == [NEW] * 3
+    counts = rows(store, "SELECT max(article_count) FROM host_paragraphs")
+    assert counts == [(3,)]
+    assert rows(store, "SELECT host, article_count FROM host_articles") == [("example.com", 3)]
+
+
 def test_failed_attempt_writes_only_the_fetch_row(store: Store) -> None:
     attempt = FetchAttempt(
         requested_url="https://example.com/down",
