@@ -246,18 +246,10 @@ def reclean(
     tally = _Tally()
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        run = partial(
-            _run_span,
-            pool,
-            partial(clean_pages, extract),
-            workers,
-            store,
-            version,
-            tally,
-            on_progress,
-        )
+        work = partial(clean_pages, extract)
+        pipeline = _Pipeline(pool, work, workers, store, version, tally, on_progress)
         if store.engine.dialect.name != "postgresql":
-            run(iter_jobs(store, selection, version), None)
+            pipeline.run(iter_jobs(store, selection, version), None)
             return tally.report()
         lease = timedelta(seconds=lease_seconds)
         claim = RangeClaim(selection.run_name(version), worker_id(), range_size, lease)
@@ -266,7 +258,7 @@ def reclean(
                 store, selection, version, after=id_range.done_through, through=id_range.last_id
             )
             try:
-                run(jobs, _Share(claim, id_range))
+                pipeline.run(jobs, _Share(claim, id_range))
             except RangeLost:
                 continue  # we were too slow and another recleaner has it now
     return tally.report()
@@ -288,37 +280,58 @@ def _claimed_ranges(store: Store, claim: RangeClaim) -> Iterator[IdRange]:
             time.sleep(min(max((lease_end - now).total_seconds(), low), high))
 
 
-def _run_span(
-    pool: ProcessPoolExecutor,
-    work: Callable[[list[RecleanJob]], list[_Cleaned]],
-    workers: int,
-    store: Store,
-    version: str,
-    tally: _Tally,
-    on_progress: Callable[[RecleanReport], None] | None,
-    jobs: Iterable[RecleanJob],
-    share: _Share | None,
-) -> None:
-    """Clean ``jobs`` in the pool and write the results, batch by batch, in id order."""
-    write = partial(_write, store, version=version, tally=tally, on_progress=on_progress)
-    pending: deque[Future[list[_Cleaned]]] = deque()
-    batch: list[_Cleaned] = []
-    try:
-        for chunk in _chunks(jobs, CHUNK):
-            pending.append(pool.submit(work, chunk))
-            if len(pending) >= workers * CHUNKS_IN_FLIGHT_PER_WORKER:
+@dataclass(slots=True)
+class _Pipeline:
+    """Jobs out to the worker pool, results back into the database, in id order."""
+
+    pool: ProcessPoolExecutor
+    work: Callable[[list[RecleanJob]], list[_Cleaned]]
+    workers: int
+    store: Store
+    version: str
+    tally: _Tally
+    on_progress: Callable[[RecleanReport], None] | None = None
+
+    def run(self, jobs: Iterable[RecleanJob], share: _Share | None) -> None:
+        """Clean ``jobs`` and write the results batch by batch; a shared range ends done."""
+        pending: deque[Future[list[_Cleaned]]] = deque()
+        batch: list[_Cleaned] = []
+        try:
+            for chunk in _chunks(jobs, CHUNK):
+                pending.append(self.pool.submit(self.work, chunk))
+                if len(pending) >= self.workers * CHUNKS_IN_FLIGHT_PER_WORKER:
+                    batch += pending.popleft().result()
+                if len(batch) >= WRITE_BATCH:
+                    self.write(batch, share, batch[-1].article_id)
+                    batch = []
+            while pending:
                 batch += pending.popleft().result()
-            if len(batch) >= WRITE_BATCH:
-                write(batch, share, done_through=batch[-1].article_id)
-                batch = []
-        while pending:
-            batch += pending.popleft().result()
-        if batch or share is not None:
-            done_through = share.id_range.last_id if share is not None else None
-            write(batch, share, done_through=done_through)
-    finally:
-        for future in pending:  # a range lost, or an error: the rest is not written
-            future.cancel()
+            if share is not None:
+                self.write(batch, share, share.id_range.last_id)
+            elif batch:
+                self.write(batch, None, None)
+        finally:
+            for future in pending:  # a range lost, or an error: the rest is not written
+                future.cancel()
+
+    def write(self, batch: list[_Cleaned], share: _Share | None, done_through: int | None) -> None:
+        """One batch in one transaction, with the range's progress when it is shared."""
+        for attempt in count(1):
+            try:
+                with self.store.write() as conn:
+                    if share is not None and done_through is not None:
+                        # First: a range lost to another recleaner raises before any write,
+                        # and on PostgreSQL its row stays locked against a takeover until commit.
+                        now = datetime.now(UTC)
+                        record_progress(conn, share.claim, share.id_range, done_through, now)
+                    counts = _apply(conn, batch, self.version, self.store.near_threshold)
+                break
+            except StorageError as exc:
+                if attempt >= WRITE_ATTEMPTS or not _is_transient(exc):
+                    raise
+        self.tally.add(len(batch), counts)
+        if self.on_progress is not None:
+            self.on_progress(self.tally.report())
 
 
 def _chunks(jobs: Iterable[RecleanJob], size: int) -> Iterator[list[RecleanJob]]:
@@ -390,35 +403,6 @@ def _conditions(selection: RecleanSelection, version: str) -> list[Any]:
             _articles.c.cleaner_version.is_(None) | (_articles.c.cleaner_version != version)
         )
     return conditions
-
-
-def _write(
-    store: Store,
-    batch: list[_Cleaned],
-    share: _Share | None,
-    *,
-    done_through: int | None,
-    version: str,
-    tally: _Tally,
-    on_progress: Callable[[RecleanReport], None] | None,
-) -> None:
-    """Write one batch in one transaction, with the range's progress when it is shared."""
-    for attempt in count(1):
-        try:
-            with store.write() as conn:
-                if share is not None and done_through is not None:
-                    # First: a range lost to another recleaner raises before any write,
-                    # and on PostgreSQL the row stays locked against a takeover until commit.
-                    now = datetime.now(UTC)
-                    record_progress(conn, share.claim, share.id_range, done_through, now)
-                counts = _apply(conn, batch, version, store.near_threshold)
-            break
-        except StorageError as exc:
-            if attempt >= WRITE_ATTEMPTS or not _is_transient(exc):
-                raise
-    tally.add(len(batch), counts)
-    if on_progress is not None:
-        on_progress(tally.report())
 
 
 def _is_transient(exc: StorageError) -> bool:
