@@ -55,6 +55,7 @@ class Round:
 
 def _serve_site(hosts: list[str], articles: int, pipe: Connection) -> None:
     site = SyntheticSite(hosts, articles)
+    site.generate_text()  # before the clock starts: a real site's CPU is not ours
     with serve(site):
         pipe.send(site.ports)
         pipe.recv()  # the parent says stop

@@ -202,9 +202,13 @@ def earliest_near_copies(
         return found
     rows = conn.execute(_EARLIER_CANDIDATES, {"ids": sorted(signatures)})
     for article_id, candidate_id, values in rows:  # by article, then candidate id
-        if found[article_id] is not None or values is None:
+        # A candidate indexed in this same call has no stored signature yet.
+        candidate = signatures.get(candidate_id)
+        if candidate is None and values is not None:
+            candidate = Signature(values)
+        if found[article_id] is not None or candidate is None:
             continue
-        if signatures[article_id].similarity(Signature(values)) >= threshold:
+        if signatures[article_id].similarity(candidate) >= threshold:
             found[article_id] = candidate_id
     return found
 

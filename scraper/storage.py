@@ -48,7 +48,7 @@ from scraper.database import (
 )
 from scraper.errors import FetchErrorKind
 from scraper.models import ArticleRow, ArticleUrlRow, Base, FetchRow
-from scraper.neardup import DEFAULT_THRESHOLD, Signature, index_article, signature
+from scraper.neardup import DEFAULT_THRESHOLD, Signature, index_articles, signature
 from scraper.records import FetchAttempt, SaveResult
 from scraper.urls import host_of, url_key
 
@@ -224,20 +224,38 @@ class Store:
         """``save_prepared`` for several targets in one transaction, in order.
 
         An article met twice is stored once: the later one is its duplicate. Articles
-        are stored one after the other (each may be a copy of the one before); the
-        fetch rows, raw pages and boilerplate counts of all of them follow, one
-        statement each.
+        are stored one after the other (each may be a copy of the one before); their
+        near-duplicate index, boilerplate counts, fetch rows and raw pages follow,
+        a few statements for the whole batch.
         """
         now = datetime.now(UTC)
-        results: list[SaveResult] = []
-        fetch_rows: list[dict[str, Any]] = []
-        learned: list[tuple[str, frozenset[str]]] = []
+        written = []
         with self.write() as conn:
             for item in prepared:
-                result, outcome = self._write_article(conn, item, now, learned)
-                results.append(result)
-                fetch_rows.append(_fetch_row(item.attempt, outcome, result.article_id))
-            learn_articles(conn, learned, now)
+                written.append(self._write_article(conn, item, now))
+            new = {
+                result.article_id: item
+                for item, (result, _) in zip(prepared, written, strict=True)
+                if result.status == NEW and item.signature is not None
+            }
+            near_copies = index_articles(
+                conn,
+                {article_id: item.signature for article_id, item in new.items()},
+                self.near_threshold,
+            )
+            learn_articles(
+                conn,
+                [
+                    (item.host, item.paragraphs)
+                    for article_id, item in new.items()
+                    if near_copies[article_id] is None and item.host is not None
+                ],
+                now,
+            )
+            fetch_rows = [
+                _fetch_row(item.attempt, outcome, result.article_id)
+                for item, (result, outcome) in zip(prepared, written, strict=True)
+            ]
             fetch_ids = conn.execute(_INSERT_FETCHES, fetch_rows).scalars().all()
             archive_pages(
                 conn,
@@ -247,16 +265,12 @@ class Store:
                     if item.raw is not None
                 ],
             )
-        return results
+        return [result for result, _ in written]
 
     def _write_article(
-        self,
-        conn: Connection,
-        prepared: PreparedSave,
-        now: datetime,
-        learned: list[tuple[str, frozenset[str]]],
+        self, conn: Connection, prepared: PreparedSave, now: datetime
     ) -> tuple[SaveResult, _Outcome]:
-        """Insert or find the article of ``prepared``; a new, independent one joins ``learned``."""
+        """Insert the article of ``prepared``, or find the row it duplicates."""
         attempt, article, digest = prepared.attempt, prepared.article, prepared.digest
         if article is None or digest is None:
             return SaveResult(FAILED), _failure(attempt, article)
@@ -264,10 +278,6 @@ class Store:
         article_id, status = _insert_or_touch_article(
             conn, article, digest, prepared.host, keys, now
         )
-        if status == NEW and prepared.signature is not None:
-            near_copy_of = index_article(conn, article_id, prepared.signature, self.near_threshold)
-            if near_copy_of is None and prepared.host is not None:
-                learned.append((prepared.host, prepared.paragraphs))
         _link_urls(conn, article_id, prepared.url_keys, now)
         return SaveResult(status, article_id, digest), _Outcome(status)
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from nlp_corpus import article_text, syndicated_copy
 from sqlalchemy import text
 
 from cleaners import Article, Reason, content_hash
@@ -177,6 +178,29 @@ def test_a_batch_counts_a_shared_paragraph_once_per_article(store: Store) -> Non
     counts = rows(store, "SELECT max(article_count) FROM host_paragraphs")
     assert counts == [(3,)]
     assert rows(store, "SELECT host, article_count FROM host_articles") == [("example.com", 3)]
+
+
+def test_a_near_copy_later_in_the_same_batch_points_to_the_first(store: Store) -> None:
+    original = article_text(7)
+    texts = (original, article_text(8), syndicated_copy(original, 9))
+    batch = [
+        prepare_save(fetched(url), Article(text=body, url=url), [url])
+        for url, body in zip(
+            ("https://a.example/1", "https://b.example/2", "https://c.example/3"),
+            texts,
+            strict=True,
+        )
+    ]
+    first, other, copy = store.save_prepared_many(batch)
+    assert [first.status, other.status, copy.status] == [NEW, NEW, NEW]
+    links = dict(rows(store, "SELECT id, duplicate_of FROM articles"))
+    assert links == {
+        first.article_id: None,
+        other.article_id: None,
+        copy.article_id: first.article_id,
+    }
+    # the copy is no independent evidence for its host's boilerplate
+    assert sorted(rows(store, "SELECT host FROM host_articles")) == [("a.example",), ("b.example",)]
 
 
 def test_failed_attempt_writes_only_the_fetch_row(store: Store) -> None:
