@@ -189,3 +189,18 @@ def test_relink_later_follows_a_changed_original(store: Store) -> None:
         neardup.index_articles(conn, {first: signature(original)})
         neardup.relink_later(conn, [first])
     assert duplicate_of(store, copy) == first
+
+
+def test_indexing_no_signature_takes_the_article_out_of_the_index(store: Store) -> None:
+    original = article_text(20)
+    first = save_article(store, "https://a.example/1", original).article_id
+    copy = save_article(store, "https://b.example/2", syndicated_copy(original, 20)).article_id
+    with store.write() as conn:  # the copy's new text has no words to sign
+        assert neardup.index_articles(conn, {copy: None}) == {copy: None}
+    with store.read() as conn:
+        bands = select(func.count()).select_from(ArticleBandRow)
+        assert conn.execute(bands.where(ArticleBandRow.article_id == copy)).scalar_one() == 0
+        assert conn.execute(bands.where(ArticleBandRow.article_id == first)).scalar_one() == BANDS
+        row = conn.execute(select(ArticleRow.minhash).where(ArticleRow.id == copy)).scalar_one()
+    assert row is None
+    assert duplicate_of(store, copy) is None
