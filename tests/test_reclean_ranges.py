@@ -95,6 +95,7 @@ def unfinished_ranges(store: Store) -> int:
         return conn.execute(query).scalar_one()
 
 
+@pytest.mark.slow
 def test_two_recleaners_at_once_write_every_article_once(store: Store, postgres_url: str) -> None:
     first, second = start_recleaner(postgres_url), start_recleaner(postgres_url)
 
@@ -108,6 +109,7 @@ def test_two_recleaners_at_once_write_every_article_once(store: Store, postgres_
     assert all(paragraph in texts[7] for paragraph in paragraphs(7, 6))
 
 
+@pytest.mark.slow
 def test_a_killed_recleaners_range_is_finished_by_a_later_run(
     store: Store, postgres_url: str
 ) -> None:
@@ -129,6 +131,7 @@ def test_a_killed_recleaners_range_is_finished_by_a_later_run(
     assert unfinished_ranges(store) == 0
 
 
+@pytest.mark.slow
 def test_the_same_run_again_covers_only_articles_stored_since(store: Store) -> None:
     first = reclean(store, workers=1, range_size=RANGE_SIZE)
     again = reclean(store, workers=1, range_size=RANGE_SIZE)
