@@ -9,7 +9,8 @@ Jaccard similarity of the two signatures reaches the threshold (0.8 by default).
 
 The signature is datasketch's ``affine32`` MinHash of the shingles' CRC-32
 (seed 1), computed here in numpy over the whole text at once: the values are
-datasketch's to the bit (a test holds them equal), at a fraction of its cost.
+datasketch's to the bit (a test holds them equal, so the bands stored by earlier
+versions stay comparable), at a fraction of its cost.
 
 20 bands of 6 rows make a pair with Jaccard 0.8 a candidate with probability
 0.998, 0.7 with 0.92 and 0.5 with 0.27: the banding suits thresholds from 0.7
@@ -136,13 +137,16 @@ def _fmix32(hashes: np.ndarray) -> np.ndarray:
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's permutation parameters for ``SEED``, as uint32 arrays."""
-    # Imported here: datasketch pulls in scipy, a second of start-up that commands
-    # which never index an article should not pay.
-    from datasketch import MinHash
+    """The affine permutations h -> a * h + b (mod 2**32) of datasketch's affine32 for ``SEED``.
 
-    multipliers, offsets = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
-    return multipliers.astype(np.uint32), offsets.astype(np.uint32)
+    Drawn as datasketch draws them (odd multipliers, then offsets, from numpy's
+    ``RandomState``, whose stream numpy keeps fixed) without importing it: its
+    scipy import costs every process a second.
+    """
+    generator = np.random.RandomState(SEED)
+    halves = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32)
+    offsets = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return halves * np.uint32(2) + np.uint32(1), offsets
 
 
 def index_article(
