@@ -24,12 +24,13 @@ from sqlalchemy import func, select, text
 import cleaners
 from scraper.archive import RawPage
 from scraper.models import ArticleRow, RecleanRangeRow
-from scraper.reclean import RecleanSelection, reclean
+from scraper.reclean import WRITE_BATCH, RecleanSelection, reclean
 from scraper.reclean_ranges import IdRange, RangeClaim, RangeLost, claim_range, record_progress
 from scraper.storage import Store, open_store
 
 ARTICLES = 150
-RANGE_SIZE = 40  # more than a write batch: a range is written in several transactions
+RANGE_SIZE = 40
+KILLED_RANGE_SIZE = 3 * WRITE_BATCH  # written in three transactions: a kill can land in between
 LEASE_SECONDS = 2.0
 DEADLINE_SECONDS = 240  # a recleaner slower than this on a loaded machine is stuck
 HEADERS = (("content-type", "text/html; charset=utf-8"),)
@@ -63,9 +64,9 @@ def store(postgres_url: str) -> Iterator[Store]:
         yield opened
 
 
-def start_recleaner(url: str) -> subprocess.Popen[str]:
+def start_recleaner(url: str, range_size: int = RANGE_SIZE) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "scraper", "reclean", "--db", url, "--workers", "1"]
-    command += ["--range-size", str(RANGE_SIZE), "--lease", str(LEASE_SECONDS)]
+    command += ["--range-size", str(range_size), "--lease", str(LEASE_SECONDS)]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
     )
@@ -95,6 +96,36 @@ def unfinished_ranges(store: Store) -> int:
         return conn.execute(query).scalar_one()
 
 
+def partly_written_ranges(store: Store) -> int:
+    with store.read() as conn:
+        query = select(func.count()).where(
+            RecleanRangeRow.done_through >= RecleanRangeRow.first_id,
+            RecleanRangeRow.done_through < RecleanRangeRow.last_id,
+        )
+        return conn.execute(query).scalar_one()
+
+
+def kill_in_mid_range(process: subprocess.Popen[str], store: Store) -> None:
+    """SIGKILL the recleaner (and its cleaning workers) while a range is partly written.
+
+    Between two ranges nothing is left unfinished, so the process group is first
+    frozen with SIGSTOP, the database read, and the kill sent only if the frozen
+    recleaner holds a partly written range; otherwise it runs on and is tried again.
+    """
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        assert time.monotonic() < deadline and process.poll() is None
+        if partly_written_ranges(store):
+            os.killpg(process.pid, signal.SIGSTOP)
+            time.sleep(0.1)  # a commit already sent when it froze lands before the read
+            if partly_written_ranges(store):
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()  # reaps it and closes its pipe
+                return
+            os.killpg(process.pid, signal.SIGCONT)
+        time.sleep(0.02)
+
+
 @pytest.mark.slow
 def test_two_recleaners_at_once_write_every_article_once(store: Store, postgres_url: str) -> None:
     first, second = start_recleaner(postgres_url), start_recleaner(postgres_url)
@@ -113,18 +144,13 @@ def test_two_recleaners_at_once_write_every_article_once(store: Store, postgres_
 def test_a_killed_recleaners_range_is_finished_by_a_later_run(
     store: Store, postgres_url: str
 ) -> None:
-    doomed = start_recleaner(postgres_url)
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while sum(writes_per_article(store).values()) == 0:  # its first range is under way
-        assert time.monotonic() < deadline and doomed.poll() is None
-        time.sleep(0.02)
-    os.killpg(doomed.pid, signal.SIGKILL)  # the recleaner and its cleaning workers
-    doomed.communicate()  # reaps it and closes its pipe
+    doomed = start_recleaner(postgres_url, KILLED_RANGE_SIZE)
+    kill_in_mid_range(doomed, store)
     written = writes_per_article(store)
     assert 0 < sum(written.values()) < ARTICLES
     assert unfinished_ranges(store) == 1  # claimed, partly written, its lease still running
 
-    later = start_recleaner(postgres_url)
+    later = start_recleaner(postgres_url, KILLED_RANGE_SIZE)
 
     assert pages_done(later) == ARTICLES - sum(written.values())
     assert set(writes_per_article(store).values()) == {1}
