@@ -48,8 +48,10 @@ def _best_ms(call: Callable[[], object]) -> float:
 
 def _summary(name: str, costs: list[float]) -> str:
     costs = sorted(costs)
-    return (f"{name} ms/page: median {statistics.median(costs):.3f}, "
-            f"p95 {costs[int(0.95 * (len(costs) - 1))]:.3f}, max {costs[-1]:.3f}")
+    return (
+        f"{name} ms/page: median {statistics.median(costs):.3f}, "
+        f"p95 {costs[int(0.95 * (len(costs) - 1))]:.3f}, max {costs[-1]:.3f}"
+    )
 
 
 def _language_costs(dataset: Path) -> list[float]:
@@ -63,8 +65,9 @@ def _language_costs(dataset: Path) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", type=Path, required=True,
-                        help="a directory holding html/*.html[.gz]")
+    parser.add_argument(
+        "--dataset", type=Path, required=True, help="a directory holding html/*.html[.gz]"
+    )
     parser.add_argument("--show", type=int, default=0, help="print metadata of N pages")
     args = parser.parse_args()
 
@@ -88,6 +91,7 @@ def main() -> None:
     print("| field | found |\n|---|---|")
     for name, count in found.items():
         print(f"| {name} | {count / len(pages):.0%} |")
+
 
 if __name__ == "__main__":
     main()

@@ -139,4 +139,3 @@ def _credible(node: LexborNode, expected_words: int | None, min_chars: int) -> b
     if expected_words:
         return len(text.split()) >= MIN_JSON_LD_COVERAGE * expected_words
     return True
-

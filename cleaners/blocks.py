@@ -24,8 +24,16 @@ _AROUND_NEWLINE = re.compile(r" ?\n ?")
 MAX_TREE_SIZE = 30_000  # elements; bigger pruned pages are rendered without trafilatura
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["max_tree_size"] = str(MAX_TREE_SIZE)
-_COMMON = {"config": _CONFIG, "fast": True, "comments": False, "tables": True, "images": False,
-           "formatting": False, "dedup": False, "with_metadata": False}
+_COMMON = {
+    "config": _CONFIG,
+    "fast": True,
+    "comments": False,
+    "tables": True,
+    "images": False,
+    "formatting": False,
+    "dedup": False,
+    "with_metadata": False,
+}
 PRECISE = Extractor(precision=True, **_COMMON)
 # Precision mode gives up on some layouts (tables, thin markup): the balanced retry.
 BALANCED = Extractor(**_COMMON)

@@ -19,32 +19,171 @@ MIN_YEAR = 1990
 # Month names in the languages the cleaner targets: full forms, the genitive forms
 # Slavic languages use in dates, and the abbreviations newsrooms print.
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "janvier", "janv", "januar", "jänner", "enero", "ene", "gennaio",
-        "gen", "janeiro", "stycznia", "styczeń", "січня", "января"),
-    2: ("february", "feb", "février", "fevrier", "févr", "fevr", "fév", "fev", "februar",
-        "febrero", "febbraio", "fevereiro", "lutego", "luty", "лютого", "февраля"),
-    3: ("march", "mar", "mars", "märz", "marz", "marzo", "março", "marco", "marca", "marzec",
-        "березня", "марта"),
-    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwietnia", "kwiecień",
-        "квітня", "апреля"),
+    1: (
+        "january",
+        "jan",
+        "janvier",
+        "janv",
+        "januar",
+        "jänner",
+        "enero",
+        "ene",
+        "gennaio",
+        "gen",
+        "janeiro",
+        "stycznia",
+        "styczeń",
+        "січня",
+        "января",
+    ),
+    2: (
+        "february",
+        "feb",
+        "février",
+        "fevrier",
+        "févr",
+        "fevr",
+        "fév",
+        "fev",
+        "februar",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "lutego",
+        "luty",
+        "лютого",
+        "февраля",
+    ),
+    3: (
+        "march",
+        "mar",
+        "mars",
+        "märz",
+        "marz",
+        "marzo",
+        "março",
+        "marco",
+        "marca",
+        "marzec",
+        "березня",
+        "марта",
+    ),
+    4: (
+        "april",
+        "apr",
+        "avril",
+        "avr",
+        "abril",
+        "abr",
+        "aprile",
+        "kwietnia",
+        "kwiecień",
+        "квітня",
+        "апреля",
+    ),
     5: ("may", "mai", "mayo", "maggio", "mag", "maio", "maja", "maj", "травня", "мая"),
-    6: ("june", "jun", "juin", "juni", "junio", "giugno", "giu", "junho", "czerwca",
-        "czerwiec", "червня", "июня"),
-    7: ("july", "jul", "juillet", "juil", "juli", "julio", "luglio", "lug", "julho", "lipca",
-        "lipiec", "липня", "июля"),
-    8: ("august", "aug", "août", "aout", "agosto", "ago", "sierpnia", "sierpień", "серпня",
-        "августа"),
-    9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre",
-        "set", "setembro", "września", "wrzesień", "вересня", "сентября"),
-    10: ("october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "ott",
-         "outubro", "out", "października", "październik", "жовтня", "октября"),
-    11: ("november", "nov", "novembre", "noviembre", "novembro", "listopada", "listopad",
-         "листопада", "ноября"),
-    12: ("december", "dec", "décembre", "decembre", "déc", "dezember", "dez", "diciembre",
-         "dic", "dicembre", "dezembro", "grudnia", "grudzień", "грудня", "декабря"),
+    6: (
+        "june",
+        "jun",
+        "juin",
+        "juni",
+        "junio",
+        "giugno",
+        "giu",
+        "junho",
+        "czerwca",
+        "czerwiec",
+        "червня",
+        "июня",
+    ),
+    7: (
+        "july",
+        "jul",
+        "juillet",
+        "juil",
+        "juli",
+        "julio",
+        "luglio",
+        "lug",
+        "julho",
+        "lipca",
+        "lipiec",
+        "липня",
+        "июля",
+    ),
+    8: (
+        "august",
+        "aug",
+        "août",
+        "aout",
+        "agosto",
+        "ago",
+        "sierpnia",
+        "sierpień",
+        "серпня",
+        "августа",
+    ),
+    9: (
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "septiembre",
+        "setiembre",
+        "settembre",
+        "set",
+        "setembro",
+        "września",
+        "wrzesień",
+        "вересня",
+        "сентября",
+    ),
+    10: (
+        "october",
+        "oct",
+        "octobre",
+        "oktober",
+        "okt",
+        "octubre",
+        "ottobre",
+        "ott",
+        "outubro",
+        "out",
+        "października",
+        "październik",
+        "жовтня",
+        "октября",
+    ),
+    11: (
+        "november",
+        "nov",
+        "novembre",
+        "noviembre",
+        "novembro",
+        "listopada",
+        "listopad",
+        "листопада",
+        "ноября",
+    ),
+    12: (
+        "december",
+        "dec",
+        "décembre",
+        "decembre",
+        "déc",
+        "dezember",
+        "dez",
+        "diciembre",
+        "dic",
+        "dicembre",
+        "dezembro",
+        "grudnia",
+        "grudzień",
+        "грудня",
+        "декабря",
+    ),
 }
-_MONTHS: dict[str, int] = {name: number for number, names in _MONTH_NAMES.items()
-                           for name in names}
+_MONTHS: dict[str, int] = {name: number for number, names in _MONTH_NAMES.items() for name in names}
 
 _WORD = r"[^\W\d_]+"
 _ORDINAL = r"(?:er|st|nd|rd|th|º|o)?\.?"
@@ -70,12 +209,15 @@ _DATE_PATTERNS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_YMD, _NUMERIC_DMY)
 
 _ONE = r"un|une|a|an|one|ein|eine|einer|einem|uno|una|um|uma"
 # Each unit of a relative date, in the languages above, and the time it stands for.
-_UNIT_STEPS = tuple((re.compile(pattern, re.IGNORECASE), step) for pattern, step in (
-    (r"min(?:ute|uto|ut)?s?|minuten", timedelta(minutes=1)),
-    (r"h|hrs?|hours?|heures?|stunden?|horas?|or[ae]", timedelta(hours=1)),
-    (r"days?|jours?|tage?n?|días?|dias?|giorn[oi]", timedelta(days=1)),
-    (r"weeks?|semaines?|wochen?|semanas?|settiman[ae]", timedelta(weeks=1)),
-))
+_UNIT_STEPS = tuple(
+    (re.compile(pattern, re.IGNORECASE), step)
+    for pattern, step in (
+        (r"min(?:ute|uto|ut)?s?|minuten", timedelta(minutes=1)),
+        (r"h|hrs?|hours?|heures?|stunden?|horas?|or[ae]", timedelta(hours=1)),
+        (r"days?|jours?|tage?n?|días?|dias?|giorn[oi]", timedelta(days=1)),
+        (r"weeks?|semaines?|wochen?|semanas?|settiman[ae]", timedelta(weeks=1)),
+    )
+)
 _UNIT = "|".join(pattern.pattern for pattern, _ in _UNIT_STEPS)
 # three digits at most: "il y a 10¹² heures" is not a date and would overflow
 _AMOUNT = rf"(?P<amount>\d{{1,3}}|{_ONE})\s+(?P<unit>{_UNIT})"
@@ -85,10 +227,14 @@ _RELATIVE = (
     # "6 hours ago", "6 ore fa"
     re.compile(rf"\b{_AMOUNT}\s+(?:ago|fa)\b", re.IGNORECASE),
 )
-_YESTERDAY = re.compile(r"\b(?:yesterday|hier|gestern|ayer|ieri|ontem|wczoraj|вчора|вчера)\b",
-                        re.IGNORECASE)
-_TODAY = re.compile(r"\b(?:today|aujourd'hui|aujourd’hui|heute|hoy|oggi|hoje|dzisiaj|"
-                    r"сьогодні|сегодня)\b", re.IGNORECASE)
+_YESTERDAY = re.compile(
+    r"\b(?:yesterday|hier|gestern|ayer|ieri|ontem|wczoraj|вчора|вчера)\b", re.IGNORECASE
+)
+_TODAY = re.compile(
+    r"\b(?:today|aujourd'hui|aujourd’hui|heute|hoy|oggi|hoje|dzisiaj|"
+    r"сьогодні|сегодня)\b",
+    re.IGNORECASE,
+)
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOOSE_ISO = re.compile(
@@ -155,8 +301,10 @@ def _from_loose_iso(match: re.Match[str]) -> str | None:
     if tz and tz != "Z":
         tz = tz.replace(":", "").ljust(5, "0")
         tz = f"{tz[:3]}:{tz[3:]}"
-    stamp = (f"{day.isoformat()}T{int(parts['hour']):02d}:{parts['minute']}:"
-             f"{parts['second'] or '00'}{tz}")
+    stamp = (
+        f"{day.isoformat()}T{int(parts['hour']):02d}:{parts['minute']}:"
+        f"{parts['second'] or '00'}{tz}"
+    )
     try:
         return _format(datetime.fromisoformat(stamp))
     except ValueError:
@@ -213,7 +361,7 @@ def _absolute_date(text: str) -> str | None:
         for match in pattern.finditer(text):
             day = _to_date(match)
             if day is not None:
-                return _with_clock(day, text[match.end():])
+                return _with_clock(day, text[match.end() :])
     return None
 
 

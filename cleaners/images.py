@@ -18,15 +18,28 @@ from cleaners.scoped import SelectorPath, all_on_path
 # Where the article's own picture is, most specific first (paths of simple
 # selectors, see cleaners.scoped).
 _LEAD_IMAGE: tuple[SelectorPath, ...] = (
-    (".tdb_single_featured_image", "img"), (".td-post-featured-image", "img"),
-    ("[itemprop=image]", "img"), ("article", "figure", "img"), ("article", "img"),
-    ("[itemprop=articleBody]", "img"), (".td-post-content", "img"), ("main", "img"))
+    (".tdb_single_featured_image", "img"),
+    (".td-post-featured-image", "img"),
+    ("[itemprop=image]", "img"),
+    ("article", "figure", "img"),
+    ("article", "img"),
+    ("[itemprop=articleBody]", "img"),
+    (".td-post-content", "img"),
+    ("main", "img"),
+)
 # The lead image is among the first pictures of its block; a page of ten thousand
 # placeholders does not need all of them checked.
 _MAX_IMAGES_PER_BLOCK = 20
 # Where lazy loaders keep the real source, before the placeholder in src.
-_SOURCE_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-srcset",
-                      "data-lazy-srcset", "srcset", "src")
+_SOURCE_ATTRIBUTES = (
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-srcset",
+    "data-lazy-srcset",
+    "srcset",
+    "src",
+)
 _AD_ALTS = frozenset({"spot_img", "banner", "advertisement", "ad", "pub", "publicité"})
 
 

@@ -16,12 +16,26 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-ARTICLE_TYPES = frozenset({
-    "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
-    "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle",
-    "AskPublicNewsArticle", "LiveBlogPosting", "ScholarlyArticle", "TechArticle",
-    "SocialMediaPosting", "Report", "SatiricalArticle", "AdvertiserContentArticle",
-})
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "AskPublicNewsArticle",
+        "LiveBlogPosting",
+        "ScholarlyArticle",
+        "TechArticle",
+        "SocialMediaPosting",
+        "Report",
+        "SatiricalArticle",
+        "AdvertiserContentArticle",
+    }
+)
 # A page node (WebPage, ItemPage, MedicalWebPage…) is used only when there is no
 # article node: Yoast and some CMSs describe a story as a plain page.
 PAGE_TYPE_SUFFIX = "Page"
@@ -79,8 +93,9 @@ def read_linked_data(blocks: Iterable[str], page_url: str | None = None) -> Link
     """Facts about the page's article from the texts of its ld+json scripts."""
     nodes = [node for block in blocks for node in _nodes(parse_block(block))]
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
-    article = (_main_node(nodes, lambda types: bool(types & ARTICLE_TYPES), page_url)
-               or _main_node(nodes, _is_page, page_url))
+    article = _main_node(nodes, lambda types: bool(types & ARTICLE_TYPES), page_url) or _main_node(
+        nodes, _is_page, page_url
+    )
     site_name = _site_name(nodes)
     if article is None:
         return LinkedData(site_name=site_name)
@@ -94,8 +109,7 @@ def read_linked_data(blocks: Iterable[str], page_url: str | None = None) -> Link
         tags=tuple(_keywords(article.get("keywords"))),
         image=_image_url(article.get("image"), by_id)
         or _image_url(article.get("thumbnailUrl"), by_id)
-        or _image_url(_resolve(article.get("isPartOf"), by_id).get("primaryImageOfPage"),
-                      by_id),
+        or _image_url(_resolve(article.get("isPartOf"), by_id).get("primaryImageOfPage"), by_id),
         body=_text(article.get("articleBody")),
         word_count=_integer(article.get("wordCount")),
         site_name=site_name,
@@ -128,8 +142,9 @@ def _is_page(types: set[str]) -> bool:
     return any(name.endswith(PAGE_TYPE_SUFFIX) for name in types)
 
 
-def _main_node(nodes: list[dict[str, Any]], wanted: Callable[[set[str]], bool],
-               page_url: str | None) -> dict[str, Any] | None:
+def _main_node(
+    nodes: list[dict[str, Any]], wanted: Callable[[set[str]], bool], page_url: str | None
+) -> dict[str, Any] | None:
     candidates = [node for node in nodes if wanted(_types(node))]
     if not candidates:
         return None
@@ -158,8 +173,7 @@ def _comparable(url: str) -> str:
 
 def _site_name(nodes: list[dict[str, Any]]) -> str | None:
     websites = (node for node in nodes if "WebSite" in _types(node))
-    return next((name for name in (_text(node.get("name")) for node in websites) if name),
-                None)
+    return next((name for name in (_text(node.get("name")) for node in websites) if name), None)
 
 
 def _resolve(value: Any, by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -183,8 +197,9 @@ def _names(value: Any, by_id: dict[str, dict[str, Any]]) -> Iterator[str]:
         node = _resolve(item, by_id)
         name = _text(node.get("name"))
         if name is None and (node.get("givenName") or node.get("familyName")):
-            name = " ".join(filter(None, (_text(node.get("givenName")),
-                                          _text(node.get("familyName")))))
+            name = " ".join(
+                filter(None, (_text(node.get("givenName")), _text(node.get("familyName"))))
+            )
         if name:
             yield name
 

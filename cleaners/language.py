@@ -27,8 +27,16 @@ HINT_SUPPORT = 0.2
 MAX_SAMPLE_CHARS = 1000
 
 # py3langid labels some languages with ISO 639-3 codes; these have an ISO 639-1 parent.
-_TO_ISO_639_1 = {"arz": "ar", "ary": "ar", "yue": "zh", "wuu": "zh", "uzs": "uz",
-                 "pcm": "en", "hbo": "he", "gug": "gn"}
+_TO_ISO_639_1 = {
+    "arz": "ar",
+    "ary": "ar",
+    "yue": "zh",
+    "wuu": "zh",
+    "uzs": "uz",
+    "pcm": "en",
+    "hbo": "he",
+    "gug": "gn",
+}
 # Legacy two-letter codes still found in lang attributes.
 _RENAMED = {"iw": "he", "in": "id", "ji": "yi"}
 _PRIMARY_SUBTAG = re.compile(r"^\s*([A-Za-z]{2})(?:$|[-_\s])")

@@ -52,29 +52,63 @@ _SPACES = re.compile(r"\s+")
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " · ", " :: ", " » ", " : ")
 _BYLINE_PREFIX = re.compile(
     r"^(?:by|par|von|por|di|da|door|av|autor|author|auteur|autore|written by|écrit par)"
-    r"\s*:?\s+", re.IGNORECASE)
+    r"\s*:?\s+",
+    re.IGNORECASE,
+)
 
-_PUBLISHED_META = ("article:published_time", "og:article:published_time", "article:published",
-                   "datepublished", "dc.date.issued", "dc.date", "dcterms.created", "date",
-                   "pubdate", "publishdate", "publish-date", "parsely-pub-date",
-                   "sailthru.date")
-_MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:modified",
-                  "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:article:modified_time",
+    "article:modified",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
 # Paths of simple selectors (see cleaners.scoped), never descendant selectors.
 _PUBLISHED_TIME: tuple[SelectorPath, ...] = (
-    ("time[itemprop=datePublished]",), ("time.published",), ("time.entry-date",),
-    ("article", "time[datetime]"), ("time[datetime]",))
+    ("time[itemprop=datePublished]",),
+    ("time.published",),
+    ("time.entry-date",),
+    ("article", "time[datetime]"),
+    ("time[datetime]",),
+)
 # Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
-_DATED = ("[class*=date i]", "[class*=posted i]", "[class*=byline i]", "[class*=meta i]",
-          "time")
+_DATED = ("[class*=date i]", "[class*=posted i]", "[class*=byline i]", "[class*=meta i]", "time")
 _MAX_VISIBLE_DATE_CANDIDATES = 30
 _MAX_DATE_TEXT = 120
 _HEADLINE: tuple[SelectorPath, ...] = (
-    ("h1[itemprop=headline]",), ("h1.entry-title",), ("h1.tdb-title-text",), ("article", "h1"),
-    ("main", "h1"), ("h1",))
+    ("h1[itemprop=headline]",),
+    ("h1.entry-title",),
+    ("h1.tdb-title-text",),
+    ("article", "h1"),
+    ("main", "h1"),
+    ("h1",),
+)
 _BYLINE: tuple[SelectorPath, ...] = (
-    ("[itemprop=author]", "[itemprop=name]"), ("[itemprop=author]",), ("a[rel~=author]",),
-    (".tdb-author-name",), (".td-post-author-name", "a"), (".byline", "a"), (".author-name",))
+    ("[itemprop=author]", "[itemprop=name]"),
+    ("[itemprop=author]",),
+    ("a[rel~=author]",),
+    (".tdb-author-name",),
+    (".td-post-author-name", "a"),
+    (".byline", "a"),
+    (".author-name",),
+)
 _MAX_AUTHOR_CHARS = 80
 # The article's tag list; WordPress marks category links rel="category tag", and
 # categories are not tags.
@@ -97,11 +131,19 @@ def read_metadata(
     """
     meta = _meta_tags(tree)
     linked = read_linked_data(
-        (node.text() for node in tree.css('script[type="application/ld+json" i]')), url)
+        (node.text() for node in tree.css('script[type="application/ld+json" i]')), url
+    )
     base = base_url(tree, url)
-    site_name = _first_clean(name for name in (linked.site_name, _one(meta, "og:site_name"),
-                                               linked.publisher, _one(meta, "application-name"))
-                             if name and not _is_address(name))
+    site_name = _first_clean(
+        name
+        for name in (
+            linked.site_name,
+            _one(meta, "og:site_name"),
+            linked.publisher,
+            _one(meta, "application-name"),
+        )
+        if name and not _is_address(name)
+    )
     canonical_url = _canonical_url(tree, meta, base)
     published, modified = _dates(tree, meta, linked, fetched_at, (canonical_url, url))
     return PageMetadata(
@@ -112,11 +154,17 @@ def read_metadata(
         language_hint=_language_hint(tree, meta, linked, headers),
         canonical_url=canonical_url,
         site_name=site_name,
-        description=_first_clean((linked.description, _one(meta, "og:description"),
-                                  _one(meta, "description"),
-                                  _one(meta, "twitter:description"))),
-        section=_first_clean((linked.section, _one(meta, "article:section"),
-                              _one(meta, "og:article:section"))),
+        description=_first_clean(
+            (
+                linked.description,
+                _one(meta, "og:description"),
+                _one(meta, "description"),
+                _one(meta, "twitter:description"),
+            )
+        ),
+        section=_first_clean(
+            (linked.section, _one(meta, "article:section"), _one(meta, "og:article:section"))
+        ),
         tags=_tags(tree, meta, linked),
         image=_image(tree, meta, linked, base),
         json_ld_body=_unescape(linked.body).strip() if linked.body else None,
@@ -135,8 +183,12 @@ def _meta_tags(tree: LexborHTMLParser) -> dict[str, list[str]]:
         content = attributes.get("content")
         if not content:
             continue
-        keys = [attributes.get("property"), attributes.get("name"),
-                attributes.get("http-equiv"), *(attributes.get("itemprop") or "").split()]
+        keys = [
+            attributes.get("property"),
+            attributes.get("name"),
+            attributes.get("http-equiv"),
+            *(attributes.get("itemprop") or "").split(),
+        ]
         for key in keys:
             if key:
                 found.setdefault(key.strip().lower(), []).append(content)
@@ -194,10 +246,10 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
 # --- fields -------------------------------------------------------------------------
 
 
-def _title(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
-           site_name: str | None) -> str | None:
-    declared = _first_clean((linked.title, _one(meta, "og:title"),
-                             _one(meta, "twitter:title")))
+def _title(
+    tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData, site_name: str | None
+) -> str | None:
+    declared = _first_clean((linked.title, _one(meta, "og:title"), _one(meta, "twitter:title")))
     if declared is None:
         shown = _first_clean(_shown_titles(tree))
         return _without_site_name(shown, site_name) if shown and site_name else shown
@@ -208,17 +260,18 @@ def _title(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: Linked
 
 
 def _without_suffix_beyond_headline(title: str, headline: str | None) -> str:
-    """"Headline | Le Journal" → "Headline" when the page's h1 reads "Headline".
+    """ "Headline | Le Journal" → "Headline" when the page's h1 reads "Headline".
 
     For pages that do not name their site. The suffix must be shorter than the
     headline, so a logo h1 ("Le Journal") never replaces "Le Journal | Headline".
     """
     if not headline or not title.casefold().startswith(headline.casefold()):
         return title
-    rest = title[len(headline):]
-    if any(rest.startswith(separator) for separator in _TITLE_SEPARATORS) and \
-            len(rest) < len(headline):
-        return title[:len(headline)]
+    rest = title[len(headline) :]
+    if any(rest.startswith(separator) for separator in _TITLE_SEPARATORS) and len(rest) < len(
+        headline
+    ):
+        return title[: len(headline)]
     return title
 
 
@@ -230,20 +283,25 @@ def _shown_titles(tree: LexborHTMLParser) -> Iterator[str]:
 
 
 def _without_site_name(title: str, site_name: str) -> str:
-    """"Headline - Site" → "Headline" (also "Site | Headline"), when Site is the site."""
+    """ "Headline - Site" → "Headline" (also "Site | Headline"), when Site is the site."""
     folded, site = title.casefold(), site_name.casefold()
     for separator in _TITLE_SEPARATORS:
         if folded.endswith(separator + site) and len(folded) > len(separator + site):
             return title[: -len(separator + site)].strip()
         if folded.startswith(site + separator) and len(folded) > len(site + separator):
-            return title[len(site + separator):].strip()
+            return title[len(site + separator) :].strip()
     return title
 
 
-def _authors(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
-             linked: LinkedData) -> tuple[str, ...]:
-    declared = (linked.authors, meta.get("author", ()), meta.get("article:author", ()),
-                meta.get("parsely-author", ()))
+def _authors(
+    tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData
+) -> tuple[str, ...]:
+    declared = (
+        linked.authors,
+        meta.get("author", ()),
+        meta.get("article:author", ()),
+        meta.get("parsely-author", ()),
+    )
     for source in declared:
         names = _unique(_author_name(name) for name in source)
         if names:
@@ -269,23 +327,32 @@ def _author_name(raw: str | None) -> str | None:
     return _BYLINE_PREFIX.sub("", name).strip(" -–—|,") or None
 
 
-def _dates(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
-           fetched_at: datetime | None,
-           urls: Iterable[str | None]) -> tuple[str | None, str | None]:
-    modified_candidates = _iso_values((linked.modified, *(_one(meta, key)
-                                                           for key in _MODIFIED_META)))
-    published_candidates = _iso_values((linked.published,
-                                        *(_one(meta, key) for key in _PUBLISHED_META)))
+def _dates(
+    tree: LexborHTMLParser,
+    meta: Mapping[str, list[str]],
+    linked: LinkedData,
+    fetched_at: datetime | None,
+    urls: Iterable[str | None],
+) -> tuple[str | None, str | None]:
+    modified_candidates = _iso_values(
+        (linked.modified, *(_one(meta, key) for key in _MODIFIED_META))
+    )
+    published_candidates = _iso_values(
+        (linked.published, *(_one(meta, key) for key in _PUBLISHED_META))
+    )
     if not published_candidates:
-        published_candidates = _iso_values(_time_datetime(tree, path)
-                                           for path in _PUBLISHED_TIME)
-    published = (published_candidates[0] if published_candidates
-                 else _visible_date(tree, fetched_at)
-                 or next(filter(None, map(date_from_url, urls)), None))
+        published_candidates = _iso_values(_time_datetime(tree, path) for path in _PUBLISHED_TIME)
+    published = (
+        published_candidates[0]
+        if published_candidates
+        else _visible_date(tree, fetched_at) or next(filter(None, map(date_from_url, urls)), None)
+    )
     modified = modified_candidates[0] if modified_candidates else None
     known = published_candidates + modified_candidates
-    return (_with_page_offset(published, known) if published else None,
-            _with_page_offset(modified, known) if modified else None)
+    return (
+        _with_page_offset(published, known) if published else None,
+        _with_page_offset(modified, known) if modified else None,
+    )
 
 
 def _time_datetime(tree: LexborHTMLParser, path: SelectorPath) -> str | None:
@@ -321,35 +388,47 @@ def _with_page_offset(value: str, known: list[str]) -> str:
     """
     if has_offset(value) or len(value) == len("2025-01-01"):
         return value
-    same_moment = next((iso for iso in known if iso.startswith(value) and has_offset(iso)),
-                       None)
+    same_moment = next((iso for iso in known if iso.startswith(value) and has_offset(iso)), None)
     if same_moment:
         return same_moment
     offset = next((offset_of(iso) for iso in known if has_offset(iso)), None)
     return value + offset if offset else value
 
 
-def _language_hint(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
-                   headers: Mapping[str, str] | None) -> str | None:
+def _language_hint(
+    tree: LexborHTMLParser,
+    meta: Mapping[str, list[str]],
+    linked: LinkedData,
+    headers: Mapping[str, str] | None,
+) -> str | None:
     # The DOM's <html>, never a regex on the source: IE conditional comments carry a
     # decoy <html lang="en"> before the real one.
     root = tree.css_first("html")
-    header_language = next((value for key, value in (headers or {}).items()
-                            if key.lower() == "content-language"), None)
-    candidates = (_attribute(root, "lang"), _attribute(root, "xml:lang"), linked.language,
-                  _one(meta, "og:locale"), _one(meta, "content-language"),
-                  _one(meta, "language", "dc.language"), header_language)
+    header_language = next(
+        (value for key, value in (headers or {}).items() if key.lower() == "content-language"), None
+    )
+    candidates = (
+        _attribute(root, "lang"),
+        _attribute(root, "xml:lang"),
+        linked.language,
+        _one(meta, "og:locale"),
+        _one(meta, "content-language"),
+        _one(meta, "language", "dc.language"),
+        header_language,
+    )
     return next((code for code in map(language_from_tag, candidates) if code), None)
 
 
-def _canonical_url(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
-                   base: str | None) -> str | None:
+def _canonical_url(
+    tree: LexborHTMLParser, meta: Mapping[str, list[str]], base: str | None
+) -> str | None:
     canonical = _attribute(tree.css_first("link[rel~=canonical i][href]"), "href")
     return absolute_url(canonical, base) or absolute_url(_one(meta, "og:url"), base)
 
 
-def _tags(tree: LexborHTMLParser, meta: Mapping[str, list[str]],
-          linked: LinkedData) -> tuple[str, ...]:
+def _tags(
+    tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData
+) -> tuple[str, ...]:
     declared = (linked.tags, meta.get("article:tag", ()), meta.get("news_keywords", ()))
     for source in declared:
         tags = _unique(tag for tag in _split_single_list(source) if _is_tag(tag))
@@ -372,12 +451,15 @@ def _is_tag(value: str) -> bool:
     return bool(stripped) and stripped[0] not in "@_/"
 
 
-def _image(tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData,
-           base: str | None) -> str | None:
-    declared = (linked.image,
-                _one(meta, "og:image:secure_url", "og:image:url", "og:image"),
-                _one(meta, "twitter:image", "twitter:image:src"),
-                _attribute(tree.css_first("link[rel~=image_src i]"), "href"))
+def _image(
+    tree: LexborHTMLParser, meta: Mapping[str, list[str]], linked: LinkedData, base: str | None
+) -> str | None:
+    declared = (
+        linked.image,
+        _one(meta, "og:image:secure_url", "og:image:url", "og:image"),
+        _one(meta, "twitter:image", "twitter:image:src"),
+        _attribute(tree.css_first("link[rel~=image_src i]"), "href"),
+    )
     for candidate in declared:
         image = absolute_url(_unescape(candidate) if candidate else None, base)
         if image:

@@ -207,9 +207,7 @@ class _Pruner:
         """Headings with nothing under them: their widget was removed or is filled by JS."""
         for heading in self.scope.css(",".join(HEADINGS)):
             following = _next_content(heading, self.scope)
-            if following is None or (
-                following.tag in HEADINGS and following.tag <= heading.tag
-            ):
+            if following is None or (following.tag in HEADINGS and following.tag <= heading.tag):
                 yield heading
 
 

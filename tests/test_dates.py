@@ -20,18 +20,21 @@ PARIS_SUMMER = timezone(timedelta(hours=2))
 FETCHED = datetime(2025, 6, 27, 14, 16, tzinfo=PARIS_SUMMER)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("2025-08-19T10:46:00+03:00", "2025-08-19T10:46:00+03:00"),  # offset kept, not converted
-    ("2025-08-19T07:46:00Z", "2025-08-19T07:46:00+00:00"),
-    ("2025-08-19T07:46:00.123Z", "2025-08-19T07:46:00+00:00"),
-    ("2025-08-19T10:46:00+0300", "2025-08-19T10:46:00+03:00"),
-    ("2025-08-19T10:46:00+03", "2025-08-19T10:46:00+03:00"),
-    ("2025-08-19T10:46", "2025-08-19T10:46:00"),  # no offset given, none invented
-    ("2025-8-9 7:05", "2025-08-09T07:05:00"),
-    ("  2025-08-19 ", "2025-08-19"),
-    ("Tue, 19 Aug 2025 10:46:00 GMT", "2025-08-19T10:46:00+00:00"),
-    ("Tue, 19 Aug 2025 10:46:00 +0300", "2025-08-19T10:46:00+03:00"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2025-08-19T10:46:00+03:00", "2025-08-19T10:46:00+03:00"),  # offset kept, not converted
+        ("2025-08-19T07:46:00Z", "2025-08-19T07:46:00+00:00"),
+        ("2025-08-19T07:46:00.123Z", "2025-08-19T07:46:00+00:00"),
+        ("2025-08-19T10:46:00+0300", "2025-08-19T10:46:00+03:00"),
+        ("2025-08-19T10:46:00+03", "2025-08-19T10:46:00+03:00"),
+        ("2025-08-19T10:46", "2025-08-19T10:46:00"),  # no offset given, none invented
+        ("2025-8-9 7:05", "2025-08-09T07:05:00"),
+        ("  2025-08-19 ", "2025-08-19"),
+        ("Tue, 19 Aug 2025 10:46:00 GMT", "2025-08-19T10:46:00+00:00"),
+        ("Tue, 19 Aug 2025 10:46:00 +0300", "2025-08-19T10:46:00+03:00"),
+    ],
+)
 def test_normalize_iso(raw: str, expected: str) -> None:
     assert normalize_iso(raw) == expected
 
@@ -48,40 +51,46 @@ def test_offset_helpers() -> None:
     assert offset_of("2025-08-19") is None
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("27 juin 2025 14:16", "2025-06-27T14:16:00"),
-    ("Publié le 27 juin 2025 à 14h16", "2025-06-27T14:16:00"),
-    ("Mis à jour le 12 décembre 2024 à 9 h 05", "2024-12-12T09:05:00"),
-    ("1er juillet 2025", "2025-07-01"),
-    ("19/08/2025", "2025-08-19"),  # day first
-    ("19.08.2025 10:46", "2025-08-19T10:46:00"),
-    ("08/19/2025", "2025-08-19"),  # can only be month first
-    ("2025/08/19", "2025-08-19"),
-    ("June 27, 2025 2:16 pm", "2025-06-27T14:16:00"),
-    ("Friday, June 27th 2025", "2025-06-27"),
-    ("21 abril, 2022", "2022-04-21"),
-    ("21 de abril de 2022", "2022-04-21"),
-    ("27. Juni 2025, 14.16 Uhr", "2025-06-27T14:16:00"),
-    ("19 серпня 2025", "2025-08-19"),
-    ("5 févr. 2025", "2025-02-05"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("27 juin 2025 14:16", "2025-06-27T14:16:00"),
+        ("Publié le 27 juin 2025 à 14h16", "2025-06-27T14:16:00"),
+        ("Mis à jour le 12 décembre 2024 à 9 h 05", "2024-12-12T09:05:00"),
+        ("1er juillet 2025", "2025-07-01"),
+        ("19/08/2025", "2025-08-19"),  # day first
+        ("19.08.2025 10:46", "2025-08-19T10:46:00"),
+        ("08/19/2025", "2025-08-19"),  # can only be month first
+        ("2025/08/19", "2025-08-19"),
+        ("June 27, 2025 2:16 pm", "2025-06-27T14:16:00"),
+        ("Friday, June 27th 2025", "2025-06-27"),
+        ("21 abril, 2022", "2022-04-21"),
+        ("21 de abril de 2022", "2022-04-21"),
+        ("27. Juni 2025, 14.16 Uhr", "2025-06-27T14:16:00"),
+        ("19 серпня 2025", "2025-08-19"),
+        ("5 févr. 2025", "2025-02-05"),
+    ],
+)
 def test_absolute_visible_dates(text: str, expected: str) -> None:
     assert parse_visible_date(text) == expected
     assert parse_visible_date(text, FETCHED) == expected  # the fetch time changes nothing
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("il y a 6 heures", "2025-06-27T08:16:00+02:00"),
-    ("Il y a une heure", "2025-06-27T13:16:00+02:00"),
-    ("il y a 20 min", "2025-06-27T13:56:00+02:00"),
-    ("6 hours ago", "2025-06-27T08:16:00+02:00"),
-    ("vor 2 Stunden", "2025-06-27T12:16:00+02:00"),
-    ("hace 5 minutos", "2025-06-27T14:11:00+02:00"),
-    ("il y a 3 jours", "2025-06-24"),  # days: only the date is known
-    ("2 weeks ago", "2025-06-13"),
-    ("hier à 10h", "2025-06-26"),
-    ("Aujourd'hui", "2025-06-27"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("il y a 6 heures", "2025-06-27T08:16:00+02:00"),
+        ("Il y a une heure", "2025-06-27T13:16:00+02:00"),
+        ("il y a 20 min", "2025-06-27T13:56:00+02:00"),
+        ("6 hours ago", "2025-06-27T08:16:00+02:00"),
+        ("vor 2 Stunden", "2025-06-27T12:16:00+02:00"),
+        ("hace 5 minutos", "2025-06-27T14:11:00+02:00"),
+        ("il y a 3 jours", "2025-06-24"),  # days: only the date is known
+        ("2 weeks ago", "2025-06-13"),
+        ("hier à 10h", "2025-06-26"),
+        ("Aujourd'hui", "2025-06-27"),
+    ],
+)
 def test_relative_visible_dates_against_the_fetch_time(text: str, expected: str) -> None:
     assert parse_visible_date(text, FETCHED) == expected
 
@@ -91,8 +100,17 @@ def test_relative_dates_are_not_guessed_without_a_fetch_time() -> None:
     assert parse_visible_date("hier") is None
 
 
-@pytest.mark.parametrize("text", ["", "Partager", "31 février 2025", "le 45/13/2025",
-                                  "12 commentaires 2025", "Il y a des heures difficiles"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Partager",
+        "31 février 2025",
+        "le 45/13/2025",
+        "12 commentaires 2025",
+        "Il y a des heures difficiles",
+    ],
+)
 def test_not_a_date(text: str) -> None:
     assert parse_visible_date(text, FETCHED) is None
 
@@ -106,8 +124,10 @@ def test_impossible_clock_keeps_the_date() -> None:
     assert parse_visible_date("27 juin 2025 99:99") == "2025-06-27"
 
 
-@given(st.text(max_size=200),
-       st.datetimes(timezones=st.sampled_from([None, UTC, timezone(timedelta(hours=14))])))
+@given(
+    st.text(max_size=200),
+    st.datetimes(timezones=st.sampled_from([None, UTC, timezone(timedelta(hours=14))])),
+)
 def test_never_raises_and_returns_iso(text: str, reference: datetime) -> None:
     for found in (parse_visible_date(text, reference), normalize_iso(text), date_from_url(text)):
         if found is not None:
@@ -118,17 +138,20 @@ def test_absurd_relative_amounts_are_not_dates() -> None:
     assert parse_visible_date("il y a 99999999999 heures", FETCHED) is None
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("https://exemple.fr/2025/06/27/crue-loire/", "2025-06-27"),
-    ("https://exemple.fr/2025/6/7/crue", "2025-06-07"),
-    ("https://exemple.fr/actu/2025-06-27/crue", "2025-06-27"),
-    ("https://exemple.fr/a/20250627-crue.html", "2025-06-27"),
-    ("https://exemple.fr/2025/crue", None),
-    ("https://exemple.fr/2025/13/45/crue", None),
-    ("https://exemple.fr/photos/01/07/06/04/x.jpg", None),
-    ("https://exemple.fr/article/12345678-crue", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://exemple.fr/2025/06/27/crue-loire/", "2025-06-27"),
+        ("https://exemple.fr/2025/6/7/crue", "2025-06-07"),
+        ("https://exemple.fr/actu/2025-06-27/crue", "2025-06-27"),
+        ("https://exemple.fr/a/20250627-crue.html", "2025-06-27"),
+        ("https://exemple.fr/2025/crue", None),
+        ("https://exemple.fr/2025/13/45/crue", None),
+        ("https://exemple.fr/photos/01/07/06/04/x.jpg", None),
+        ("https://exemple.fr/article/12345678-crue", None),
+        (None, None),
+    ],
+)
 def test_date_from_url(url: str | None, expected: str | None) -> None:
     assert date_from_url(url) == expected
 

@@ -66,9 +66,7 @@ def test_in_body_ad_labels_and_slots_removed() -> None:
         + paragraphs(PROSE[:2])
         + "<div class='td-a-ad id_inline_ad0'><span class='td-adspot-title'>- Publicité -</span>"
         "<a class='td_spot_img_all'><img alt='spot_img' src='x.png'></a></div>"
-        "<p>- Advertisement -</p>"
-        + paragraphs(PROSE[2:])
-        + "</div>"
+        "<p>- Advertisement -</p>" + paragraphs(PROSE[2:]) + "</div>"
     )
     text = extract(html).text
     assert text == "\n\n".join(PROSE)
@@ -140,8 +138,10 @@ def test_listing_page_is_not_an_article() -> None:
         f"rubrique locale</a></h3><time>12 juin</time></div>"
         for i in range(12)
     )
-    html = page(f"<div class='td_flex_block_1'>{grid}</div>",
-                head="<title>Actualités</title><meta property='og:type' content='website'>")
+    html = page(
+        f"<div class='td_flex_block_1'>{grid}</div>",
+        head="<title>Actualités</title><meta property='og:type' content='website'>",
+    )
     article = extract(html)
     assert article.text == ""
     assert article.reason == Reason.NOT_ARTICLE
@@ -171,8 +171,10 @@ def test_consent_banner_on_article_page_is_dropped() -> None:
 
 @pytest.mark.parametrize("title", ["Just a moment...", "Attention Required! | Cloudflare"])
 def test_bot_challenge_is_blocked(title: str) -> None:
-    html = page("<div id='challenge-running'>Checking your browser before accessing.</div>",
-                head=f"<title>{title}</title>")
+    html = page(
+        "<div id='challenge-running'>Checking your browser before accessing.</div>",
+        head=f"<title>{title}</title>",
+    )
     article = extract(html)
     assert article.text == ""
     assert article.reason == Reason.BLOCKED
@@ -202,9 +204,11 @@ def test_bytes_are_decoded_with_the_header_charset() -> None:
 
 def test_explain_lists_removed_blocks_with_rules() -> None:
     html = page(
-        "<div class='td-post-content'>" + paragraphs(PROSE[:2])
+        "<div class='td-post-content'>"
+        + paragraphs(PROSE[:2])
         + "<div class='td-a-rec td-a-rec-id-content_inline'><span>ANZEIGE</span></div>"
-        + paragraphs(PROSE[2:]) + "</div>"
+        + paragraphs(PROSE[2:])
+        + "</div>"
         "<div class='td-post-sharing'><span>Partager</span> <a>Facebook</a></div>"
     )
     explanation = explain(html)
@@ -237,9 +241,17 @@ def test_benchmark_script_prints_the_table(tmp_path: Path) -> None:
         truth[f"p{i}"] = {"url": f"https://example.fr/{i}", "articleBody": "\n".join(body)}
     (dataset / "ground-truth.json").write_text(__import__("json").dumps(truth), encoding="utf-8")
     out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "extract.py"), "--dataset", str(dataset),
-         "--per-page", str(tmp_path / "pages.tsv")],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            str(ROOT / "bench" / "extract.py"),
+            "--dataset",
+            str(dataset),
+            "--per-page",
+            str(tmp_path / "pages.tsv"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     header = next(line for line in out.splitlines() if line.startswith("| extractor"))
     for column in ("F1 ± s.e.", "precision", "recall", "exact", "pages/s", "× trafilatura"):

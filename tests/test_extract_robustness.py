@@ -17,10 +17,31 @@ SANITY_BOUND = 60.0
 markup = st.lists(
     st.one_of(
         st.sampled_from(
-            ["<div>", "</div>", "<p>", "</p>", "<article>", "<script>", "</script>", "<!--",
-             "-->", "<table><tr><td>", "<h2>", "</h2>", "<a href='", "'>", "&amp;", "&#0;",
-             "<ul><li>", "<![CDATA[", "<svg><math>", "<meta charset='utf-16'>", "\x00",
-             "<p class='td-post-content'>", "<div itemprop='articleBody'>"]
+            [
+                "<div>",
+                "</div>",
+                "<p>",
+                "</p>",
+                "<article>",
+                "<script>",
+                "</script>",
+                "<!--",
+                "-->",
+                "<table><tr><td>",
+                "<h2>",
+                "</h2>",
+                "<a href='",
+                "'>",
+                "&amp;",
+                "&#0;",
+                "<ul><li>",
+                "<![CDATA[",
+                "<svg><math>",
+                "<meta charset='utf-16'>",
+                "\x00",
+                "<p class='td-post-content'>",
+                "<div itemprop='articleBody'>",
+            ]
         ),
         st.text(max_size=40),
     ),
@@ -79,8 +100,10 @@ def test_truncated_mid_tag() -> None:
 @pytest.mark.slow
 def test_twenty_megabyte_page_returns_by_the_deadline() -> None:
     extract("<html><body>" + PARAGRAPH * 10 + "</body></html>")  # load models first
-    numbered = (f"<p>Paragraphe {i} : un texte assez long pour compter comme de la prose.</p>"
-                for i in range(280_000))
+    numbered = (
+        f"<p>Paragraphe {i} : un texte assez long pour compter comme de la prose.</p>"
+        for i in range(280_000)
+    )
     html = "<html><body><article>" + "".join(numbered) + "</article></body></html>"
     assert len(html) > 20_000_000
     deadline = 2.0

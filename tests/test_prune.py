@@ -122,9 +122,7 @@ def test_teaser_grid_removed() -> None:
 
 
 def test_headline_repeating_the_title_removed() -> None:
-    text, _ = pruned(
-        f"<body><h1>Le pont rouvre</h1><p>{LONG}</p></body>", title="Le pont rouvre"
-    )
+    text, _ = pruned(f"<body><h1>Le pont rouvre</h1><p>{LONG}</p></body>", title="Le pont rouvre")
     assert "Le pont rouvre" not in text
 
 

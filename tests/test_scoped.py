@@ -8,7 +8,8 @@ from cleaners.scoped import all_on_path, first_of_paths, first_on_path
 
 PAGE = LexborHTMLParser(
     "<header><h1>Logo</h1><img src='/logo.png'></header>"
-    "<article><h1>Titre</h1><figure><img src='/a.jpg'></figure><img src='/b.jpg'></article>")
+    "<article><h1>Titre</h1><figure><img src='/a.jpg'></figure><img src='/b.jpg'></article>"
+)
 
 
 def test_first_on_path_searches_below_the_first_scope() -> None:
@@ -20,8 +21,9 @@ def test_first_on_path_searches_below_the_first_scope() -> None:
 def test_all_on_path() -> None:
     sources = [node.attributes["src"] for node in all_on_path(PAGE, ("article", "img"))]
     assert sources == ["/a.jpg", "/b.jpg"]
-    assert [node.attributes["src"] for node in all_on_path(PAGE, ("article", "figure", "img"))
-            ] == ["/a.jpg"]
+    assert [node.attributes["src"] for node in all_on_path(PAGE, ("article", "figure", "img"))] == [
+        "/a.jpg"
+    ]
     assert all_on_path(PAGE, ("aside", "img")) == []
 
 
