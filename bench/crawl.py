@@ -18,17 +18,14 @@ import argparse
 import multiprocessing
 import os
 import resource
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import astuple, dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
+from harness import cpu_seconds, descendants, proc_bytes, serve_site
+from synthetic_site import SyntheticSite, loopback_hosts, sources_toml
 
 import cleaners
 from scraper.crawl import CrawlReport, CrawlSettings, crawl_database
@@ -36,37 +33,6 @@ from scraper.sources import load_sources, parse_networks
 
 EXTRACT_SAMPLE = 300  # pages timed for the single-core rate
 RSS_SAMPLE_SECONDS = 1.0  # reading smaps costs CPU this process is charged for
-
-
-def _serve_site(hosts: list[str], articles: int, pipe: Connection) -> None:
-    site = SyntheticSite(hosts, articles)
-    site.generate_text()  # before the clock starts: a real site's CPU is not ours
-    with serve(site):
-        pipe.send(site.ports)
-        pipe.recv()  # the parent says stop
-
-
-def _proc_kib(path: str, field: str) -> int:
-    try:
-        with open(path, encoding="ascii") as lines:
-            for line in lines:
-                if line.startswith(field):
-                    return int(line.split()[1]) * 1024
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return 0
-
-
-def _descendants(pid: int) -> list[int]:
-    found = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
-                for child in children.read().split():
-                    found += [int(child), *_descendants(int(child))]
-        except FileNotFoundError:
-            continue
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +47,11 @@ class Memory:
 
 def crawler_memory(server_pid: int) -> Memory:
     """Memory of this process and its pool workers (the site server and its tree excluded)."""
-    excluded = {server_pid, *_descendants(server_pid)}
-    pids = [os.getpid()] + [p for p in _descendants(os.getpid()) if p not in excluded]
-    rss = [_proc_kib(f"/proc/{pid}/status", "VmRSS:") for pid in pids]
-    pss = [_proc_kib(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in pids]
+    excluded = {server_pid, *descendants(server_pid)}
+    pids = [os.getpid()] + [p for p in descendants(os.getpid()) if p not in excluded]
+    rss = [proc_bytes(f"/proc/{pid}/status", "VmRSS:") for pid in pids]
+    pss = [proc_bytes(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in pids]
     return Memory(rss[0], sum(rss), sum(pss))
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a running process."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _cpu(usage: resource.struct_rusage) -> float:
@@ -123,7 +82,7 @@ def main() -> None:
 
     context = multiprocessing.get_context("spawn")
     parent_end, child_end = context.Pipe()
-    server = context.Process(target=_serve_site, args=(hosts, per_host, child_end), daemon=True)
+    server = context.Process(target=serve_site, args=(hosts, per_host, child_end), daemon=True)
     server.start()
     site = SyntheticSite(hosts, per_host)
     site.ports = parent_end.recv()

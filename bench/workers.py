@@ -6,7 +6,12 @@ article of a synthetic site on many loopback hosts (delay 0, so politeness is
 not the limit) is stored. Prints, per worker count: articles/s from the first
 stored article to the last, the speed-up over one worker, and the database's
 own view: frontier claims per second, and how many sessions were waiting on a
-lock (sampled from ``pg_stat_activity``).
+lock (sampled from ``pg_stat_activity``); then how many cores the whole machine
+kept busy (workers, PostgreSQL, the site server), articles per busy core-second
+(flat or rising with more workers: coordination costs nothing measurable), and
+the workers' own CPU per article. One worker is a fetching process and a
+cleaning process, so it already keeps more than one core busy: on two cores the
+speed-up from 1 to 2 workers is bounded by what that one worker leaves idle.
 
     python bench/workers.py                         # 40 hosts x 25 articles
     python bench/workers.py --hosts 20 --articles 10 --workers 1 2
@@ -24,14 +29,12 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
+from harness import machine_busy_seconds, serve_site, tree_cpu_seconds
 from pg import PostgresCluster, unavailable_reason
 from sqlalchemy import Engine, create_engine, text
-from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
+from synthetic_site import SyntheticSite, loopback_hosts, sources_toml
 
 from scraper.storage import open_store
 
@@ -47,18 +50,12 @@ class Round:
     claims: int  # frontier rows leased, retries included
     lock_wait_mean: float  # sessions waiting on a lock, averaged over samples
     lock_wait_max: int
+    machine_cpu: float  # CPU seconds of the whole machine over the same span
+    workers_cpu: float  # CPU seconds of the workers and their cleaners
 
     @property
     def rate(self) -> float:
         return self.articles / self.seconds if self.seconds > 0 else 0.0
-
-
-def _serve_site(hosts: list[str], articles: int, pipe: Connection) -> None:
-    site = SyntheticSite(hosts, articles)
-    site.generate_text()  # before the clock starts: a real site's CPU is not ours
-    with serve(site):
-        pipe.send(site.ports)
-        pipe.recv()  # the parent says stop
 
 
 def _sample(engine: Engine) -> tuple[int, int]:
@@ -90,6 +87,7 @@ def run_round(cluster: PostgresCluster, sources: Path, workers: int, expected: i
     waits: list[int] = []
     first_at = last_at = None
     first_count = 0
+    cpu_at_first = cpu_at_last = (0.0, 0.0)
     try:
         deadline = time.monotonic() + ROUND_TIMEOUT
         while time.monotonic() < deadline:
@@ -97,10 +95,12 @@ def run_round(cluster: PostgresCluster, sources: Path, workers: int, expected: i
             now = time.monotonic()
             if stored and first_at is None:
                 first_at, first_count = now, stored
+                cpu_at_first = _cpu_now(processes)
             if first_at is not None:
                 waits.append(waiting)
             if stored >= expected:
                 last_at = now
+                cpu_at_last = _cpu_now(processes)
                 break
             time.sleep(SAMPLE_SECONDS)
         with engine.connect() as conn:
@@ -122,21 +122,32 @@ def run_round(cluster: PostgresCluster, sources: Path, workers: int, expected: i
         claims=claimed,
         lock_wait_mean=sum(waits) / len(waits) if waits else 0.0,
         lock_wait_max=max(waits, default=0),
+        machine_cpu=cpu_at_last[0] - cpu_at_first[0],
+        workers_cpu=cpu_at_last[1] - cpu_at_first[1],
     )
+
+
+def _cpu_now(processes: list[subprocess.Popen[bytes]]) -> tuple[float, float]:
+    """(the machine's busy CPU seconds, the workers' and their cleaners' CPU seconds)."""
+    return machine_busy_seconds(), sum(tree_cpu_seconds(p.pid) for p in processes)
 
 
 def print_table(rounds: list[Round]) -> None:
     base = rounds[0].rate / rounds[0].workers if rounds else 0.0
     print(
         f"{'workers':>7}  {'articles/s':>10}  {'speed-up':>8}  {'claims/s':>8}"
-        f"  {'lock waits (mean / max)':>23}"
+        f"  {'lock waits (mean / max)':>23}  {'cores busy':>10}  {'articles/core-s':>15}"
+        f"  {'workers ms/article':>18}"
     )
     for item in rounds:
         speedup = item.rate / base if base else 0.0
         print(
             f"{item.workers:>7}  {item.rate:>10.1f}  {speedup:>7.2f}x"
             f"  {item.claims / item.seconds:>8.1f}"
-            f"  {item.lock_wait_mean:>15.2f} / {item.lock_wait_max}"
+            f"  {item.lock_wait_mean:>15.2f} / {item.lock_wait_max:<5}"
+            f"  {item.machine_cpu / item.seconds:>10.2f}"
+            f"  {item.articles / item.machine_cpu:>15.1f}"
+            f"  {1000 * item.workers_cpu / item.articles:>18.1f}"
         )
 
 
@@ -152,7 +163,7 @@ def main() -> None:
 
     receive, send = multiprocessing.Pipe()
     hosts = loopback_hosts(args.hosts)
-    server = multiprocessing.Process(target=_serve_site, args=(hosts, args.articles, send))
+    server = multiprocessing.Process(target=serve_site, args=(hosts, args.articles, send))
     server.start()
     cluster = PostgresCluster().start()
     try:

@@ -1,0 +1,78 @@
+"""What the benchmarks share: the synthetic site in a child process, and /proc readings.
+
+CPU and memory are read from Linux's /proc, so that processes the benchmark did
+not start itself (pool workers, crawl workers and their cleaners) are counted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from synthetic_site import SyntheticSite, serve
+
+
+def serve_site(hosts: list[str], articles: int, pipe: Connection) -> None:
+    """Serve a synthetic site until the parent sends on ``pipe``; its ports go back first."""
+    site = SyntheticSite(hosts, articles)
+    site.generate_text()  # before the clock starts: a real site's CPU is not ours
+    with serve(site):
+        pipe.send(site.ports)
+        pipe.recv()
+
+
+def proc_bytes(path: str, field: str) -> int:
+    """A ``kB`` field of a /proc status file in bytes; 0 once the process is gone."""
+    try:
+        with open(path, encoding="ascii") as lines:
+            for line in lines:
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living process below ``pid``."""
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                for child in children.read().split():
+                    found += [int(child), *descendants(int(child))]
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of ``pid`` and every living process below it."""
+    return sum(cpu_seconds(each) for each in [pid, *descendants(pid)])
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (all cores, not idle or waiting on I/O)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+            int, stat.readline().split()[1:9]
+        )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
