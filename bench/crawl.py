@@ -32,6 +32,7 @@ from scraper.crawl import CrawlReport, CrawlSettings, crawl_database
 from scraper.sources import load_sources, parse_networks
 
 EXTRACT_SAMPLE = 300  # pages timed for the single-core rate
+EXTRACT_REPEATS = 3
 RSS_SAMPLE_SECONDS = 1.0  # reading smaps costs CPU this process is charged for
 
 
@@ -58,16 +59,24 @@ def _cpu(usage: resource.struct_rusage) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def extract_rate(site: SyntheticSite, count: int) -> float:
+def extract_rate(site: SyntheticSite, count: int, repeats: int = EXTRACT_REPEATS) -> float:
+    """Pages/s of ``cleaners.extract`` on one core: the best of ``repeats`` timed passes.
+
+    The best pass, as ``timeit`` reports: the rate this machine can reach, so the
+    end-to-end ratio against it is not flattered by a slow moment.
+    """
     pages = [
         (site.article_html(host, n, tail_seed=n), site.article_url(host, n))
         for n in range(count // len(site.hosts) + 1)
         for host in site.hosts
     ][:count]
-    started = time.perf_counter()
-    for body, url in pages:
-        cleaners.extract(body, url, headers={"content-type": "text/html; charset=utf-8"})
-    return len(pages) / (time.perf_counter() - started)
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for body, url in pages:
+            cleaners.extract(body, url, headers={"content-type": "text/html; charset=utf-8"})
+        best = min(best, time.perf_counter() - started)
+    return len(pages) / best
 
 
 def main() -> None:
@@ -75,7 +84,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5000, help="total articles")
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="cleaning processes")
-    parser.add_argument("--concurrency", type=int, default=32, help="hosts fetched at once")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=64,
+        help="hosts fetched at once: enough pages in flight for two batches per cleaning worker",
+    )
     args = parser.parse_args()
     per_host = args.articles // args.hosts
     hosts = loopback_hosts(args.hosts)
@@ -165,8 +179,12 @@ def main() -> None:
     ):
         print(f"| CPU per article, {name} | {1000 * seconds / max(stored, 1):.1f} ms | |")
     print(f"| CPU per article, single-core extract alone | {1000 / single:.1f} ms | |")
-    used = (own + workers_cpu + server_cpu) / elapsed
-    print(f"| cores used (of {os.cpu_count()}, shared with other work) | {used:.2f} | |")
+    cpu = own + workers_cpu + server_cpu
+    print(f"| cores used (of {os.cpu_count()}, shared with other work) | {cpu / elapsed:.2f} | |")
+    # All measured CPU per article spread over two busy cores: what no scheduling can beat.
+    ceiling = 2 * max(stored, 1) / cpu
+    print(f"| ceiling on 2 busy cores at this CPU per article | {ceiling:.1f} pages/s | |")
+    print(f"| ceiling / (2 x single-core) | {ceiling / (2 * single):.2f} | |")
 
 
 if __name__ == "__main__":
