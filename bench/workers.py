@@ -52,6 +52,7 @@ class Round:
     lock_wait_max: int
     machine_cpu: float  # CPU seconds of the whole machine over the same span
     workers_cpu: float  # CPU seconds of the workers and their cleaners
+    database_cpu: float  # CPU seconds of PostgreSQL's processes
 
     @property
     def rate(self) -> float:
@@ -87,7 +88,7 @@ def run_round(cluster: PostgresCluster, sources: Path, workers: int, expected: i
     waits: list[int] = []
     first_at = last_at = None
     first_count = 0
-    cpu_at_first = cpu_at_last = (0.0, 0.0)
+    cpu_at_first = cpu_at_last = (0.0, 0.0, 0.0)
     try:
         deadline = time.monotonic() + ROUND_TIMEOUT
         while time.monotonic() < deadline:
@@ -95,12 +96,12 @@ def run_round(cluster: PostgresCluster, sources: Path, workers: int, expected: i
             now = time.monotonic()
             if stored and first_at is None:
                 first_at, first_count = now, stored
-                cpu_at_first = _cpu_now(processes)
+                cpu_at_first = _cpu_now(processes, cluster.server_pid)
             if first_at is not None:
                 waits.append(waiting)
             if stored >= expected:
                 last_at = now
-                cpu_at_last = _cpu_now(processes)
+                cpu_at_last = _cpu_now(processes, cluster.server_pid)
                 break
             time.sleep(SAMPLE_SECONDS)
         with engine.connect() as conn:
@@ -124,12 +125,15 @@ def run_round(cluster: PostgresCluster, sources: Path, workers: int, expected: i
         lock_wait_max=max(waits, default=0),
         machine_cpu=cpu_at_last[0] - cpu_at_first[0],
         workers_cpu=cpu_at_last[1] - cpu_at_first[1],
+        database_cpu=cpu_at_last[2] - cpu_at_first[2],
     )
 
 
-def _cpu_now(processes: list[subprocess.Popen[bytes]]) -> tuple[float, float]:
-    """(the machine's busy CPU seconds, the workers' and their cleaners' CPU seconds)."""
-    return machine_busy_seconds(), sum(tree_cpu_seconds(p.pid) for p in processes)
+def _cpu_now(processes: list[subprocess.Popen[bytes]], server: int) -> tuple[float, float, float]:
+    """CPU seconds so far: the machine's busy time, the workers' (and their cleaners'),
+    and PostgreSQL's (the workers' sessions stay open, so their backends are counted)."""
+    workers = sum(tree_cpu_seconds(p.pid) for p in processes)
+    return machine_busy_seconds(), workers, tree_cpu_seconds(server)
 
 
 def print_table(rounds: list[Round]) -> None:
@@ -137,7 +141,7 @@ def print_table(rounds: list[Round]) -> None:
     print(
         f"{'workers':>7}  {'articles/s':>10}  {'speed-up':>8}  {'claims/s':>8}"
         f"  {'lock waits (mean / max)':>23}  {'cores busy':>10}  {'articles/core-s':>15}"
-        f"  {'workers ms/article':>18}"
+        f"  {'workers ms/article':>18}  {'PostgreSQL ms/article':>21}"
     )
     for item in rounds:
         speedup = item.rate / base if base else 0.0
@@ -148,6 +152,7 @@ def print_table(rounds: list[Round]) -> None:
             f"  {item.machine_cpu / item.seconds:>10.2f}"
             f"  {item.articles / item.machine_cpu:>15.1f}"
             f"  {1000 * item.workers_cpu / item.articles:>18.1f}"
+            f"  {1000 * item.database_cpu / item.articles:>21.1f}"
         )
 
 

@@ -109,6 +109,11 @@ class PostgresCluster:
         finally:
             shutil.rmtree(self._root, ignore_errors=True)
 
+    @property
+    def server_pid(self) -> int:
+        """The postmaster's process id (every backend is its child)."""
+        return int((self._data / "postmaster.pid").read_text(encoding="ascii").split()[0])
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
