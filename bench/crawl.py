@@ -24,7 +24,14 @@ import time
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from harness import cpu_seconds, descendants, proc_bytes, serve_site
+from harness import (
+    add_template_option,
+    cpu_seconds,
+    descendants,
+    proc_bytes,
+    serve_site,
+    site_ports,
+)
 from synthetic_site import SyntheticSite, loopback_hosts, sources_toml
 
 import cleaners
@@ -90,16 +97,20 @@ def main() -> None:
         default=64,
         help="hosts fetched at once: enough pages in flight for two batches per cleaning worker",
     )
+    add_template_option(parser)
     args = parser.parse_args()
+    full_template = not args.bare_pages
     per_host = args.articles // args.hosts
     hosts = loopback_hosts(args.hosts)
 
     context = multiprocessing.get_context("spawn")
     parent_end, child_end = context.Pipe()
-    server = context.Process(target=serve_site, args=(hosts, per_host, child_end), daemon=True)
+    server = context.Process(
+        target=serve_site, args=(hosts, per_host, full_template, child_end), daemon=True
+    )
     server.start()
-    site = SyntheticSite(hosts, per_host)
-    site.ports = parent_end.recv()
+    site = SyntheticSite(hosts, per_host, full_template=full_template)
+    site.ports = site_ports(parent_end)
 
     print(f"single-core extract on {EXTRACT_SAMPLE} of the same pages...", flush=True)
     single = extract_rate(site, EXTRACT_SAMPLE)

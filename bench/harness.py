@@ -6,6 +6,7 @@ not start itself (pool workers, crawl workers and their cleaners) are counted.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from multiprocessing.connection import Connection
@@ -16,13 +17,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from synthetic_site import SyntheticSite, serve
 
 
-def serve_site(hosts: list[str], articles: int, pipe: Connection) -> None:
-    """Serve a synthetic site until the parent sends on ``pipe``; its ports go back first."""
-    site = SyntheticSite(hosts, articles)
+def serve_site(hosts: list[str], articles: int, full_template: bool, pipe: Connection) -> None:
+    """Serve a synthetic site until the parent sends on ``pipe``; its ports go back first.
+
+    ``full_template``: articles in the whole tagDiv template, about 130 KB a page.
+    """
+    site = SyntheticSite(hosts, articles, full_template=full_template)
     site.generate_text()  # before the clock starts: a real site's CPU is not ours
     with serve(site):
+        for host in hosts if full_template else ():
+            site.chrome(host)  # needs the ports
         pipe.send(site.ports)
         pipe.recv()
+
+
+def site_ports(pipe: Connection, timeout: float = 120.0) -> dict[str, int]:
+    """The ports ``serve_site`` sends back; an error if it died before it could."""
+    if not pipe.poll(timeout):
+        raise SystemExit(f"the synthetic site did not start in {timeout:.0f} s")
+    return pipe.recv()
 
 
 def proc_bytes(path: str, field: str) -> int:
@@ -76,3 +89,11 @@ def machine_busy_seconds() -> float:
             int, stat.readline().split()[1:9]
         )
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def add_template_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--bare-pages",
+        action="store_true",
+        help="articles without the template's weight (8 KB pages instead of about 130 KB)",
+    )

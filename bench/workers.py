@@ -31,7 +31,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import machine_busy_seconds, serve_site, tree_cpu_seconds
+from harness import (
+    add_template_option,
+    machine_busy_seconds,
+    serve_site,
+    site_ports,
+    tree_cpu_seconds,
+)
 from pg import PostgresCluster, unavailable_reason
 from sqlalchemy import Engine, create_engine, text
 from synthetic_site import SyntheticSite, loopback_hosts, sources_toml
@@ -161,19 +167,23 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=40)
     parser.add_argument("--articles", type=int, default=25, help="articles per host")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    add_template_option(parser)
     args = parser.parse_args()
+    full_template = not args.bare_pages
     reason = unavailable_reason()
     if reason is not None:
         raise SystemExit(reason)
 
     receive, send = multiprocessing.Pipe()
     hosts = loopback_hosts(args.hosts)
-    server = multiprocessing.Process(target=serve_site, args=(hosts, args.articles, send))
+    server = multiprocessing.Process(
+        target=serve_site, args=(hosts, args.articles, full_template, send)
+    )
     server.start()
     cluster = PostgresCluster().start()
     try:
-        site = SyntheticSite(hosts, args.articles)
-        site.ports = receive.recv()
+        site = SyntheticSite(hosts, args.articles, full_template=full_template)
+        site.ports = site_ports(receive)
         with tempfile.TemporaryDirectory() as scratch:
             sources = Path(scratch) / "sources.toml"
             sources.write_text(sources_toml(site, delay=0.0), encoding="utf-8")

@@ -72,10 +72,12 @@ class SyntheticSite:
         *,
         crawl_delay: float | None = None,
         seed: int = 1,
+        full_template: bool = False,
     ) -> None:
         self.hosts = list(hosts)
         self.seed = seed
         self.crawl_delay = crawl_delay
+        self.full_template = full_template
         self.article_counts = dict.fromkeys(self.hosts, articles_per_host)
         self.ports: dict[str, int] = {}
         self._requests_served = 0
@@ -84,6 +86,7 @@ class SyntheticSite:
         # titles and paragraphs, and the benchmark wants a server that mostly answers.
         self._titles: dict[tuple[str, int], str] = {}
         self._paragraphs: dict[tuple[str, int], list[str]] = {}
+        self._chrome: dict[str, _Chrome] = {}
 
     # -- addresses -----------------------------------------------------------
 
@@ -143,6 +146,19 @@ class SyntheticSite:
                 self.title(host, number)
                 self.paragraphs(host, number)
 
+    def chrome(self, host: str) -> _Chrome:
+        """The template around a host's articles when ``full_template`` is set.
+
+        A real tagDiv page weighs about 100 KB (the benchmark pages' median is
+        115 KB), mostly inline CSS and scripts, menus, a sidebar of other posts and
+        footer widgets; the article itself is a few KB. The benchmarks serve this
+        weight so that the cost per page they measure is the one real crawls pay.
+        Built once per host, so serving it costs the site little.
+        """
+        if host not in self._chrome:
+            self._chrome[host] = _build_chrome(self, host)
+        return self._chrome[host]
+
     def published(self, host: str, number: int) -> datetime:
         return _BASE_DATE + timedelta(hours=number)
 
@@ -169,17 +185,19 @@ class SyntheticSite:
             '<img alt="spot_img" src="/pub.png"></a></div></div>'
             for _ in range(4)
         )
+        chrome = self.chrome(host) if self.full_template else _Chrome()
         html = f"""<!DOCTYPE html>
 <html lang="fr-FR"><head><meta charset="utf-8"><title>{title} - Le Synthétique</title>
 <link rel="canonical" href="{url}">
 <meta property="og:title" content="{title}">
 <meta property="article:published_time" content="{published}">
+{chrome.head}
 </head>
 <body class="single single-post">
 <div class="td-menu-background"></div>
 <div id="td-outer-wrap" class="td-theme-wrap">
 <div class="tdc-header-wrap"><ul><li class="menu-item"><a href="/">Accueil</a></li>
-<li class="menu-item"><a href="/tag/politique/">Politique</a></li></ul></div>
+<li class="menu-item"><a href="/tag/politique/">Politique</a></li></ul>{chrome.menu}</div>
 <div id="tdb-autoload-article"><div class="td-main-content-wrap"><div class="tdc-content-wrap">
 <article class="tdb_templates type-tdb_templates">
 <div class="td_block_wrap tdb_title"><div class="tdb-block-inner">
@@ -210,8 +228,10 @@ class SyntheticSite:
 <form id="commentform"><textarea></textarea>
 <div class="td-warning-comment">Veuillez saisir votre commentaire!</div></form>
 </div></div></div>
+{chrome.sidebar}
 </article></div></div></div>
-<div class="tdc-footer-wrap"><div class="td-sub-footer-copy">© Copyright 2025 Le Synthétique</div>
+<div class="tdc-footer-wrap">{chrome.footer}
+<div class="td-sub-footer-copy">© Copyright 2025 Le Synthétique</div>
 </div>
 </div></body></html>
 """
@@ -343,6 +363,118 @@ class SyntheticSite:
 
     def requests(self, host: str | None = None) -> list[LoggedRequest]:
         return [r for r in self.log if host is None or r.host == host]
+
+
+_CATEGORIES = (
+    "Actualité", "Politique", "Économie", "Société", "Culture", "Sport", "Monde",
+    "Régions", "Sciences", "Santé", "Opinions", "Vidéos",
+)  # fmt: skip
+CSS_RULES = 420
+SCRIPT_BLOCKS = 160
+SUBMENU_ITEMS = 8
+SIDEBAR_POSTS = 12
+FOOTER_TAGS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class _Chrome:
+    """A full template's parts, around the article (empty: the bare template)."""
+
+    head: str = ""
+    menu: str = ""
+    sidebar: str = ""
+    footer: str = ""
+
+
+def _tag_path(name: str) -> str:
+    slug = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    return f"/tag/{slug.replace(' ', '-')}/"
+
+
+def _build_chrome(site: SyntheticSite, host: str) -> _Chrome:
+    rng = site._rng(host, -(10**6))
+    css = "\n".join(
+        f".tdi_{n} .td-module-container:hover .entry-title a{{color:#{rng.randrange(16**6):06x};"
+        f"margin-bottom:{rng.randint(0, 40)}px;font-size:{rng.randint(11, 32)}px!important}}"
+        for n in range(CSS_RULES)
+    )
+    blocks = ",\n".join(
+        f'{{"id":"tdi_{n}","atts":"{{\\"limit\\":\\"{rng.randint(3, 12)}\\",'
+        f'\\"modules_on_row\\":\\"eyJhbGwiOiIzMy4zMzMzMzMzMyUifQ==\\"}}",'
+        f'"td_column_number":{rng.randint(1, 3)},"block_type":"td_flex_block_{rng.randint(1, 5)}"}}'
+        for n in range(SCRIPT_BLOCKS)
+    )
+    base = site.base(host)
+    graph = (
+        '{"@context":"https://schema.org","@graph":[{"@type":"WebSite","@id":"'
+        f'{base}/#website","url":"{base}/","name":"Le Synthétique","inLanguage":"fr-FR"}},'
+        f'{{"@type":"Organization","@id":"{base}/#organization","name":"Le Synthétique",'
+        f'"logo":{{"@type":"ImageObject","url":"{base}/logo.png"}}}}]}}'
+    )
+    head = (
+        f'<style id="td-theme-css">{css}</style>\n'
+        f"<script>var tdBlocksArray = [\n{blocks}\n];</script>\n"
+        f'<script type="application/ld+json" class="yoast-schema-graph">{graph}</script>'
+    )
+    menu_items = "\n".join(
+        f'<li class="menu-item menu-item-has-children td-menu-item td-mega-menu">'
+        f'<a href="{_tag_path(name)}">{name}</a><ul class="sub-menu">'
+        + "".join(
+            f'<li class="menu-item td-menu-item td-normal-menu">'
+            f'<a href="{_tag_path(name + " " + word)}">{word.capitalize()}</a></li>'
+            for word in rng.sample(_WORDS, SUBMENU_ITEMS)
+        )
+        + "</ul></li>"
+        for name in _CATEGORIES
+    )
+    menu = (
+        f'<div class="tdb_header_menu"><ul id="menu-main" class="tdb-block-menu">{menu_items}</ul>'
+        f'</div><div id="td-mobile-nav"><div class="td-mobile-content">'
+        f'<ul class="td-mobile-main-menu">{menu_items}</ul></div></div>'
+    )
+    count = site.article_counts[host]
+    newest = range(count - 1, max(-1, count - 1 - SIDEBAR_POSTS), -1)
+    modules = "\n".join(
+        f'<div class="td_module_flex td_module_flex_1 td_module_wrap td-animation-stack">'
+        f'<div class="td-module-container td-category-pos-above"><div class="td-image-container">'
+        f'<div class="td-module-thumb"><a href="{site.article_path(host, n)}"'
+        ' class="td-image-wrap">'
+        f'<span class="entry-thumb td-thumb-css" data-type="css_image"></span></a></div></div>'
+        f'<div class="td-module-meta-info"><h3 class="entry-title td-module-title">'
+        f'<a href="{site.article_path(host, n)}">{escape(site.title(host, n))}</a></h3>'
+        f'<div class="td-editor-date"><span class="td-author-date">'
+        f'<span class="td-post-author-name"><a href="/tag/redaction/">Rédaction</a> -</span>'
+        f'<span class="td-post-date"><time class="entry-date updated td-module-date" '
+        f'datetime="{site.published(host, n).isoformat()}">'
+        f"{site.published(host, n):%d/%m/%Y}</time></span></span></div>"
+        f'<div class="td-excerpt">{escape(site.paragraphs(host, n)[1][:140])}...</div>'
+        f"</div></div></div>"
+        for n in newest
+    )
+    sidebar = (
+        '<div class="td_block_wrap td_flex_block_1 tdi_90 td-pb-border-top">'
+        '<div class="td-block-title-wrap"><h4 class="td-block-title">'
+        f'<span>Dernières nouvelles</span></h4></div><div class="td_block_inner">{modules}</div>'
+        '<div class="td-load-more-wrap"><a href="#" class="td_ajax_load_more">Charger plus</a>'
+        '</div></div><div class="tdn_block_newsletter_subscribe"><div class="tds-newsletter">'
+        '<h3 class="tdn-title">Lettre d\'information</h3><p class="tdn-descr">Recevez chaque '
+        'matin les titres du jour.</p><form class="tdn-form"><input type="email">'
+        "<button>S'abonner</button></form></div></div>"
+    )
+    tags = " ".join(
+        f'<a href="{_tag_path(word)}" class="tag-cloud-link">{word}</a>'
+        for word in rng.sample(_WORDS, FOOTER_TAGS)
+    )
+    footer = (
+        '<div class="td-footer-wrapper"><aside class="footer-text-wrap"><div class="block-title">'
+        "<span>À propos</span></div>Le Synthétique est un journal d'information régionale."
+        '</aside><aside class="widget widget_tag_cloud"><div class="tagcloud">'
+        f'{tags}</div></aside><div class="footer-social-wrap td-social-style-2">'
+        '<span class="td-social-icon-wrap"><a href="#">Facebook</a></span>'
+        '<span class="td-social-icon-wrap"><a href="#">Telegram</a></span></div></div>'
+        f'<ul class="td-subfooter-menu">{menu_items.replace("sub-menu", "td-hidden")}</ul>'
+    )
+    return _Chrome(head, menu, sidebar, footer)
 
 
 _HTML = [("Content-Type", "text/html; charset=utf-8")]
