@@ -55,8 +55,8 @@ def language_from_tag(tag: str | None) -> str | None:
 
 
 @cache
-def _identifier() -> LanguageIdentifier:
-    # Loading the model takes about a second; it is immutable, so load it once.
+def language_model() -> LanguageIdentifier:
+    """The classifier, loaded on first use (half a second); it is immutable, so once."""
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
@@ -72,7 +72,7 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     letters = islice(_LETTER.finditer(sample), MIN_LETTERS_FOR_DETECTION)
     if sum(1 for _ in letters) < MIN_LETTERS_FOR_DETECTION:
         return hint_code
-    ranking = _identifier().rank(sample)
+    ranking = language_model().rank(sample)
     label, confidence = ranking[0]
     code = _TO_ISO_639_1.get(label, label)
     if confidence < MIN_CONFIDENCE or len(code) != 2:

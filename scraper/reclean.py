@@ -245,6 +245,8 @@ def reclean(
     """
     tally = _Tally()
     context = multiprocessing.get_context("forkserver")
+    # Only the first pool of a process starts the forkserver; later ones reuse it.
+    context.set_forkserver_preload(["__main__", "scraper.worker_preload"])
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         work = partial(clean_pages, extract)
         pipeline = _Pipeline(pool, work, workers, store, version, tally, on_progress)
