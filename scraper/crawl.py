@@ -20,7 +20,6 @@ is in the database.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import signal
 import time
@@ -70,6 +69,7 @@ from scraper.politeness import (
     parse_retry_after,
     robots_rules,
 )
+from scraper.processes import worker_context
 from scraper.records import FetchAttempt, FetchResult
 from scraper.sources import CrawlConfig, IPNetwork, Source
 from scraper.storage import FAILED, NEW, Store, open_store, prepare_save
@@ -323,22 +323,20 @@ class _Crawl:
         self._db_short = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-claims")
         self._batcher: _JobBatcher | None = None
         self._tls = httpx.create_ssl_context()  # shared: each one takes ~0.1 s to build
-        self._spawn = multiprocessing.get_context("spawn")
+        self._processes = worker_context()
         # SQLite takes one writer at a time: one lock for workers and threads
         # hands the turn over at once instead of sleeping in the busy handler.
-        self._write_lock = self._spawn.Lock() if store.engine.dialect.name == "sqlite" else None
+        self._write_lock = self._processes.Lock() if store.engine.dialect.name == "sqlite" else None
 
     # -- the run --------------------------------------------------------------
 
     async def run(self) -> CrawlReport:
         run_id = await self._in_db(self._start_run)
         writer = asyncio.create_task(self._writer())
-        # spawn: no fork of a process that already runs threads; workers are our
-        # children, so each can notice when this process is gone.
         db_url = self._store.engine.url.render_as_string(hide_password=False)
         pool = ProcessPoolExecutor(
             self._settings.clean_workers,
-            mp_context=self._spawn,
+            mp_context=self._processes,
             initializer=init_worker,
             initargs=(os.getpid(), db_url, self._write_lock),
         )

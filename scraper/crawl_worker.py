@@ -78,23 +78,35 @@ class PageAnalysis:
 
 
 def init_worker(
-    parent: int, db_url: str, write_lock: AbstractContextManager[object] | None
+    crawl_pid: int, db_url: str, write_lock: AbstractContextManager[object] | None
 ) -> None:
     """Pool initializer: open this worker's store; end with the crawl that started it.
 
     A crawl killed with kill -9 cannot stop its workers, which would wait for
-    work forever; a daemon thread watches for the parent to go.
+    work forever; a daemon thread watches for the crawl to go. It watches the crawl's
+    pid, not this process's parent: that is the forkserver, which outlives the crawl
+    for as long as its workers do.
     """
     _worker.store = open_store(db_url)
     _worker.write_lock = write_lock
     _worker.boilerplate = BoilerplateCache(_worker.store)
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while _running(crawl_pid):
             time.sleep(PARENT_POLL)
         os._exit(1)
 
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+    threading.Thread(target=watch, name="exit-with-crawl", daemon=True).start()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user (pid reused): not ours to wait for
+        return False
+    return True
 
 
 def analyse_batch(jobs: Sequence[PageJob]) -> list[PageAnalysis | Exception]:

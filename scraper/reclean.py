@@ -23,7 +23,6 @@ transactions that write the articles. On SQLite one process does the whole run.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +43,7 @@ from scraper.coordination import worker_id
 from scraper.errors import StorageError
 from scraper.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
 from scraper.neardup import Signature, index_articles, relink_later, signature
+from scraper.processes import worker_context
 from scraper.reclean_ranges import (
     DEFAULT_RANGE_LEASE_SECONDS,
     DEFAULT_RANGE_SIZE,
@@ -244,10 +244,7 @@ def reclean(
     a range whose recleaner stopped renewing it for ``lease_seconds`` is taken over.
     """
     tally = _Tally()
-    context = multiprocessing.get_context("forkserver")
-    # Only the first pool of a process starts the forkserver; later ones reuse it.
-    context.set_forkserver_preload(["__main__", "scraper.worker_preload"])
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=worker_context()) as pool:
         work = partial(clean_pages, extract)
         pipeline = _Pipeline(pool, work, workers, store, version, tally, on_progress)
         if store.engine.dialect.name != "postgresql":

@@ -1,12 +1,13 @@
-"""Imported by the forkserver that ``scrape reclean``'s worker processes fork from.
+"""Imported by the forkserver that the crawl's and reclean's worker processes fork from.
 
 multiprocessing preloads a forkserver with modules named, not with calls; importing
 this one does, once, what every worker would otherwise do for itself: import the
-cleaner and the reclean task, and load the language model (about 0.5 s of CPU and
-tens of MB a process). Forked workers share all of it, copy-on-write.
+cleaner and the workers' task code, and load the language model (about 1.4 s of CPU
+and tens of MB a process in all). Forked workers share all of it, copy-on-write.
 """
 
-import scraper.reclean  # noqa: F401  (the workers' task code)
+import scraper.crawl_worker  # the workers' task code
+import scraper.reclean  # noqa: F401
 from cleaners.language import language_model
 
 language_model()

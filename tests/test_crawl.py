@@ -135,6 +135,48 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(
         assert leased.fetchone()[0] == 0
 
 
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+            for child in map(int, children.read().split()):
+                found |= {child} | descendants(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_crawl_killed_with_kill_9_takes_its_worker_processes_with_it(
+    tmp_path: Path, sources: Path
+) -> None:
+    command = crawl_command(sources, tmp_path / "crawl.db", "--allow-private", LOOPBACK)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        below: set[int] = set()
+        # The cleaning workers are grandchildren (through the forkserver): wait for one.
+        while time.monotonic() < deadline and not any(descendants(c) for c in below):
+            time.sleep(0.2)
+            below = descendants(process.pid)
+        below = descendants(process.pid)
+        assert len(below) >= 3  # a forkserver and its workers, at least
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(running(pid) for pid in below):
+        time.sleep(0.2)
+    assert not [pid for pid in below if running(pid)]
+
+
 @pytest.mark.slow
 def test_two_runs_started_together_one_exits_75(
     tmp_path: Path, site: SyntheticSite, sources: Path
