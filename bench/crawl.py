@@ -150,8 +150,15 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         server_cpu = cpu_seconds(server.pid or 0) - server_before
         own = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - _cpu(own_before)
-        # The pool's workers have been reaped by now: their time is in RUSAGE_CHILDREN.
+        # The pool's workers have ended by now; the forkserver that forked them (a child
+        # of this process, alive until it ends) has their time with its own.
+        excluded = {server.pid or 0, *descendants(server.pid or 0)}
         workers_cpu = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(children_before)
+        workers_cpu += sum(
+            cpu_seconds(pid, reaped_children=True)
+            for pid in descendants(os.getpid())
+            if pid not in excluded
+        )
         done.set()
         sampler.join()
     parent_end.send("stop")
