@@ -53,10 +53,15 @@ class Memory:
         return Memory(*(max(a, b) for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
+def crawler_children(server_pid: int) -> list[int]:
+    """This process's descendants (forkserver, pool workers) but the site server's tree."""
+    excluded = {server_pid, *descendants(server_pid)}
+    return [pid for pid in descendants(os.getpid()) if pid not in excluded]
+
+
 def crawler_memory(server_pid: int) -> Memory:
     """Memory of this process and its pool workers (the site server and its tree excluded)."""
-    excluded = {server_pid, *descendants(server_pid)}
-    pids = [os.getpid()] + [p for p in descendants(os.getpid()) if p not in excluded]
+    pids = [os.getpid(), *crawler_children(server_pid)]
     rss = [proc_bytes(f"/proc/{pid}/status", "VmRSS:") for pid in pids]
     pss = [proc_bytes(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in pids]
     return Memory(rss[0], sum(rss), sum(pss))
@@ -152,12 +157,9 @@ def main() -> None:
         own = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - _cpu(own_before)
         # The pool's workers have ended by now; the forkserver that forked them (a child
         # of this process, alive until it ends) has their time with its own.
-        excluded = {server.pid or 0, *descendants(server.pid or 0)}
         workers_cpu = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(children_before)
         workers_cpu += sum(
-            cpu_seconds(pid, reaped_children=True)
-            for pid in descendants(os.getpid())
-            if pid not in excluded
+            cpu_seconds(pid, reaped_children=True) for pid in crawler_children(server.pid or 0)
         )
         done.set()
         sampler.join()
