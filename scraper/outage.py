@@ -244,7 +244,7 @@ def down_line(error: DatabaseUnavailableError) -> str:
 
 
 def back_line(seconds: float, pages: int) -> str:
-    return f"database back after {seconds:.0f} s; {pages} pages written"
+    return f"database back after {seconds:.0f} s; {pages} page{'' if pages == 1 else 's'} written"
 
 
 def outage_error(
