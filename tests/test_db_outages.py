@@ -165,6 +165,27 @@ def test_a_worker_gives_up_past_the_outage_limit_with_one_line_and_exit_69(
     assert limit <= waited < limit + 30
 
 
+@pytest.mark.slow
+def test_a_run_without_forever_ends_at_once_when_the_server_goes_mid_run(
+    tmp_path: Path, cluster: PostgresCluster, pg_url: str
+) -> None:
+    with serve(SyntheticSite(loopback_hosts(2, first=75), 30)) as site:
+        sources = write_sources(tmp_path, site, delay=0.3)
+        with subprocess.Popen(
+            crawl_command(sources, pg_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as run:
+            wait_until(lambda: stored(pg_url) >= 3, "the crawl to get going")
+            cluster.stop_server()
+            stopped_at = time.monotonic()
+            out, err = run.communicate(timeout=TIMEOUT)
+            waited = time.monotonic() - stopped_at
+    assert run.returncode == EX_UNAVAILABLE, err
+    assert out == b""
+    (line,) = err.decode().splitlines()  # its source locks' session went too: no second error
+    assert line.startswith(f"Error: database unreachable: {pg_url}: ")
+    assert waited < 30  # at once, not after a wait for the server
+
+
 def test_a_cron_run_against_a_stopped_server_exits_69_in_one_line(
     tmp_path: Path, cluster: PostgresCluster, pg_url: str
 ) -> None:
