@@ -15,6 +15,10 @@ the event loop keeps fetching. The crawl's own database calls run on threads
 so they never block the event loop. Memory holds only the in-flight
 window (one page per active host and the writer's batch); the frontier itself
 is in the database.
+
+Every database call of the crawl passes a gate (``scraper.outage``): when the
+database goes away, or a SQLite file stays locked, nothing new is claimed, the
+in-flight pages wait, and the leases are renewed first when it is back.
 """
 
 from __future__ import annotations
