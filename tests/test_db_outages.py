@@ -230,6 +230,7 @@ def test_a_cron_run_against_a_stopped_server_exits_69_in_one_line(
         assert "s3cret" not in line, name
 
 
+@pytest.mark.slow
 def test_sqlite_locked_past_the_busy_timeout_mid_crawl_loses_nothing(tmp_path: Path) -> None:
     db = tmp_path / "scrape.db"
     open_store(str(db)).close()
