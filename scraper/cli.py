@@ -5,7 +5,8 @@ is not a command name goes to ``get``. A saved page literally named like a
 command (``export``, ``db``, ...) is reached as ``./export``.
 
 Exit codes: 0 every target stored or already known, 1 at least one target failed
-(or the database could not be used), 2 usage error.
+(or the database could not be used), 2 usage error, 69 the database is unreachable
+(or stayed unavailable past ``--db-outage-limit``), 75 another crawl holds the database.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from scraper.crawl import (
     CrawlSettings,
     crawl_database,
 )
-from scraper.errors import ConfigError, RunLockedError, ScraperError
+from scraper.errors import ConfigError, DatabaseUnavailableError, RunLockedError, ScraperError
 from scraper.export import (
     DEDUP_MODES,
     EXACT,
@@ -54,6 +55,8 @@ from scraper.export import (
 )
 from scraper.fetch import make_client
 from scraper.frontier import DEFAULT_LEASE_SECONDS
+from scraper.logs import configure_logging
+from scraper.outage import DEFAULT_OUTAGE_LIMIT
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
 from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
@@ -65,12 +68,31 @@ from scraper.warc import write_warc
 
 DEFAULT_COMMAND = "get"
 TEXT_SEPARATOR = "---"  # the line between two articles in text output
+EXIT_DATABASE_UNAVAILABLE = 69  # EX_UNAVAILABLE (sysexits.h)
+EXIT_RUN_LOCKED = 75  # EX_TEMPFAIL: another crawl holds the SQLite database
+
+log = logging.getLogger(__name__)
 
 db_option = click.option(
     "--db",
     metavar="URL_OR_PATH",
     help=f"SQLite file or SQLAlchemy URL. Default: ${DB_ENV_VAR}, else ./{DEFAULT_DB_PATH}.",
 )
+outage_limit_option = click.option(
+    "--db-outage-limit",
+    "outage_limit",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_OUTAGE_LIMIT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for an unavailable database before exiting with code 69.",
+)
+
+
+class DatabaseUnavailable(click.ClickException):
+    """The database cannot be reached, or stayed unavailable too long: one line, exit 69."""
+
+    exit_code = EXIT_DATABASE_UNAVAILABLE
 
 
 class IsoDateTime(click.ParamType):
@@ -101,8 +123,10 @@ class DefaultCommandGroup(click.Group):
         group_options = {
             name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)
         }
-        if args and args[0] not in self.commands and args[0] not in group_options:
-            args = [self.default_command, *args]
+        # The group's options are flags (--debug, --version, --help): the command comes after.
+        first = next((index for index, arg in enumerate(args) if arg not in group_options), None)
+        if first is not None and args[first] not in self.commands:
+            args = [*args[:first], self.default_command, *args[first:]]
         return super().parse_args(ctx, args)
 
 
@@ -112,13 +136,18 @@ class DefaultCommandGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="scrape")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Log debug messages, and the full traceback of an error (on stderr).",
+)
+def main(debug: bool) -> None:
     """Scrape news articles, strip the boilerplate, store each article once.
 
     \b
     scrape TARGET...   is short for   scrape get TARGET...
     """
-    logging.basicConfig(level=logging.WARNING, format="scrape: %(levelname)s: %(message)s")
+    configure_logging(debug)
 
 
 @main.command(DEFAULT_COMMAND)
@@ -313,6 +342,7 @@ def upgrade(db: str | None) -> None:
     metavar="SECONDS",
     help="How long claimed URLs stay reserved if their worker dies (renewed while it lives).",
 )
+@outage_limit_option
 @click.pass_context
 def crawl(
     ctx: click.Context,
@@ -327,13 +357,15 @@ def crawl(
     forever: bool,
     discover_every: float,
     lease: float,
+    outage_limit: float,
 ) -> None:
     """Crawl the sites of a sources file (TOML): feeds, sitemaps, start pages.
 
     Fetches only what is new, politely (robots.txt, per-host delay), and can be
     killed at any moment: the next run carries on. Meant for cron. Prints one
     summary line. Exit codes: 0 ok, 1 some pages failed, 2 bad sources file or
-    option, 75 another crawl is running on the same SQLite database.
+    option, 69 database unreachable (a --forever worker: for longer than
+    --db-outage-limit), 75 another crawl is running on the same SQLite database.
 
     On PostgreSQL any number of runs and --forever workers, on any machines,
     share the work; see "Scaling out" in the README.
@@ -354,6 +386,7 @@ def crawl(
         forever=forever,
         discover_every=discover_every if forever else 0.0,
         lease_seconds=lease,
+        outage_limit=outage_limit,
     )
     show_bar = sys.stderr.isatty() if progress is None else progress
     console = Console(stderr=True)
@@ -361,18 +394,17 @@ def crawl(
         SpinnerColumn(), TextColumn("{task.description}"), console=console, disable=not show_bar
     ) as bar:
         task = bar.add_task("crawling")
-        try:
-            report = crawl_database(
-                config,
-                db,
-                settings,
-                on_progress=lambda r: bar.update(task, description=r.summary()),
-            )
-        except RunLockedError as exc:
-            click.echo(f"scrape crawl: {exc}", err=True)
-            ctx.exit(75)
-        except ScraperError as exc:
-            raise click.ClickException(str(exc)) from exc
+        with scraper_errors(), one_line_errors():
+            try:
+                report = crawl_database(
+                    config,
+                    db,
+                    settings,
+                    on_progress=lambda r: bar.update(task, description=r.summary()),
+                )
+            except RunLockedError as exc:
+                click.echo(f"scrape crawl: {exc}", err=True)
+                ctx.exit(EXIT_RUN_LOCKED)
     click.echo(f"crawl: {report.summary()}")
     ctx.exit(report.exit_code)
 
@@ -410,6 +442,7 @@ def crawl(
     metavar="SECONDS",
     help="PostgreSQL: a range not written to for this long is taken over by another run.",
 )
+@outage_limit_option
 def reclean_command(
     db: str | None,
     since: datetime | None,
@@ -418,18 +451,26 @@ def reclean_command(
     workers: int,
     range_size: int,
     lease: float,
+    outage_limit: float,
 ) -> None:
     """Clean the archived pages of stored articles again with the current cleaner.
 
     Nothing is fetched. Articles whose text changed get the new text, hash and
     near-duplicate links; two that now read the same become one. Every article
     records the cleaner version that made it. Prints one summary line with pages/s.
-    On PostgreSQL the same command on several machines shares the work.
+    On PostgreSQL the same command on several machines shares the work, and
+    waits out a database outage of up to --db-outage-limit seconds mid-run.
+    Exit code 69: the database is unreachable (or stayed so past the limit).
     """
     selection = RecleanSelection(since=since, site=site, stale_only=stale_only)
-    with storage(db) as store:
+    with storage(db) as store, one_line_errors():
         report = reclean(
-            store, selection, workers=workers, range_size=range_size, lease_seconds=lease
+            store,
+            selection,
+            workers=workers,
+            range_size=range_size,
+            lease_seconds=lease,
+            outage_limit=outage_limit,
         )
     click.echo(f"reclean: {report.summary()}")
 
@@ -582,11 +623,31 @@ def echo_text(outcome: TargetOutcome, *, separate: bool) -> None:
 
 @contextmanager
 def scraper_errors() -> Iterator[None]:
-    """Turn our own errors (database, configuration) into one-line click errors, exit 1."""
+    """Turn our own errors (database, configuration) into one-line click errors: exit 1,
+    or 69 when the database is unreachable."""
     try:
         yield
+    except DatabaseUnavailableError as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Any other error of a command that runs worker processes: one line, exit 1.
+
+    A worker's exception reaches this process with the worker's traceback attached;
+    it goes to the log with --debug only, never to the terminal or a cron mail.
+    """
+    try:
+        yield
+    except (ScraperError, click.ClickException, click.exceptions.Exit):
+        raise  # these have their message and exit code already (scraper_errors for ours)
+    except Exception as exc:
+        log.debug("unexpected error", exc_info=True)
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise click.ClickException(f"{message} (scrape --debug logs the traceback)") from exc
 
 
 @contextmanager
