@@ -5,7 +5,7 @@ is not a command name goes to ``get``. A saved page literally named like a
 command (``export``, ``db``, ...) is reached as ``./export``.
 
 Exit codes: 0 every target stored or already known, 1 at least one target failed
-(or the database could not be used), 2 usage error.
+(or the database could not be used), 2 usage error, 3 ``scrape health``: a host drifted.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ from scraper.export import (
 )
 from scraper.fetch import make_client
 from scraper.frontier import DEFAULT_LEASE_SECONDS
+from scraper.health import DRIFTING, assess_hosts, health_lines, health_record
+from scraper.health_history import read_histories
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
 from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
@@ -65,6 +67,7 @@ from scraper.warc import write_warc
 
 DEFAULT_COMMAND = "get"
 TEXT_SEPARATOR = "---"  # the line between two articles in text output
+EXIT_DRIFT = 3  # scrape health: at least one host drifted
 
 db_option = click.option(
     "--db",
@@ -546,6 +549,36 @@ def stats_record(stats: Stats) -> dict[str, Any]:
             for host in stats.hosts
         ],
     }
+
+
+@main.command("health")
+@db_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per drifted host, then a tally; json: one object.",
+)
+@click.pass_context
+def health_command(ctx: click.Context, db: str | None, output_format: str) -> None:
+    """Tell whether a host drifted from its own history: a changed template, a new wall.
+
+    Compares each host's latest fetches with its earlier ones: empty pages, consent
+    walls and challenges, failures by kind, learned boilerplate, words per article.
+    Prints one line per drifted host (signal, recent vs before, since when). Exit
+    codes: 0 every host healthy (or new, or idle), 3 at least one drifted, 1 the
+    database could not be read. For cron: mail the output on 3.
+    """
+    with storage(db) as store:
+        hosts = assess_hosts(read_histories(store))
+    if output_format == "json":
+        click.echo(json.dumps(health_record(hosts), ensure_ascii=False))
+    else:
+        click.echo("\n".join(health_lines(hosts)))
+    if any(host.status == DRIFTING for host in hosts):
+        ctx.exit(EXIT_DRIFT)
 
 
 def outcome_record(outcome: TargetOutcome) -> dict[str, Any]:

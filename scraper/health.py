@@ -43,10 +43,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right, insort
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from statistics import fmean, median
+from typing import Any
 
 from cleaners import Reason
 from scraper.errors import FetchErrorKind
@@ -363,3 +365,35 @@ def _bernoulli_ll(bad: int, count: int) -> float:
 def _kl(q: float, p: float) -> float:
     """Kullback-Leibler divergence of Bernoulli(q) from Bernoulli(p), 0 < p < 1."""
     return sum(a * math.log(a / b) for a, b in ((q, p), (1 - q, 1 - p)) if a)
+
+
+def health_lines(hosts: Sequence[HostHealth]) -> list[str]:
+    """One line per drifted host (its signals, recent vs before, since when), then a tally."""
+    lines = [
+        f"{host.host}  " + "; ".join(drift.describe() for drift in host.drifts)
+        for host in hosts
+        if host.status == DRIFTING
+    ]
+    tally = Counter(host.status for host in hosts)
+    counts = ", ".join(f"{tally[status]} {status}" for status in (DRIFTING, HEALTHY, NEW, IDLE))
+    lines.append(f"health: {counts} ({len(hosts)} hosts)")
+    return lines
+
+
+def health_record(hosts: Sequence[HostHealth]) -> dict[str, Any]:
+    """The health of every host as plain JSON values (times in ISO 8601)."""
+    return {
+        "drifting": sum(host.status == DRIFTING for host in hosts),
+        "hosts": [
+            {
+                "host": host.host,
+                "status": host.status,
+                "fetches": host.fetches,
+                "last_fetch": host.last_fetch.isoformat() if host.last_fetch else None,
+                "drifts": [
+                    {**asdict(drift), "since": drift.since.isoformat()} for drift in host.drifts
+                ],
+            }
+            for host in hosts
+        ],
+    }

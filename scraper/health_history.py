@@ -29,13 +29,12 @@ _REASONS = frozenset(
 )
 _WORD = re.compile(r"[a-z_]+")
 
-_HOSTS = (
-    select(_fetches.c.host).where(_fetches.c.host.is_not(None)).group_by(_fetches.c.host)
-)
+_HOSTS = select(_fetches.c.host).where(_fetches.c.host.is_not(None)).group_by(_fetches.c.host)
 _HOST_FETCHES = (
     select(
         _fetches.c.fetched_at,
         _fetches.c.error_kind,
+        _fetches.c.status,
         _fetches.c.error_message,
         _articles.c.word_count,
         _fetches.c.boilerplate_share,
@@ -74,6 +73,7 @@ def empty_reason(message: str | None) -> str | None:
 def _fetch(
     at: datetime,
     error_kind: str | None,
+    status: int | None,
     message: str | None,
     words: int | None,
     boilerplate_share: float | None,
@@ -81,6 +81,7 @@ def _fetch(
     return Fetch(
         at=at,
         error_kind=error_kind,
+        status=status,
         reason=empty_reason(message) if error_kind is not None else None,
         words=words if error_kind is None else None,
         boilerplate_share=boilerplate_share,
