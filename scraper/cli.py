@@ -59,6 +59,8 @@ from scraper.health_history import read_histories
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
 from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
+from scraper.report import render_report
+from scraper.report_data import collect_report
 from scraper.search import search
 from scraper.sources import load_sources, parse_networks
 from scraper.stats import Stats, collect_stats
@@ -579,6 +581,37 @@ def health_command(ctx: click.Context, db: str | None, output_format: str) -> No
         click.echo("\n".join(health_lines(hosts)))
     if any(host.status == DRIFTING for host in hosts):
         ctx.exit(EXIT_DRIFT)
+
+
+@main.command("report")
+@db_option
+@click.option(
+    "--since",
+    type=IsoDateTime(),
+    help="Only articles first seen, and fetches made, at or after this date or date-time.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write (atomically), e.g. report.html.",
+)
+def report_command(db: str | None, since: datetime | None, output: Path) -> None:
+    """Write the crawl's health as one self-contained HTML file with charts.
+
+    Articles per day by site; per host: fetches, failures by kind, empty share,
+    median words, learned boilerplate, last success, drift, and a small chart;
+    languages; near-duplicate clusters. Opens offline in any browser.
+    """
+    with storage(db) as store:
+        data = collect_report(store, since)
+    try:
+        with atomic_file(output) as out:
+            out.write(render_report(data).encode("utf-8"))
+    except OSError as exc:  # disk full, no permission
+        raise click.ClickException(f"cannot write {output}: {exc}") from exc
+    click.echo(f"report on {len(data.hosts)} hosts written to {output}", err=True)
 
 
 def outcome_record(outcome: TargetOutcome) -> dict[str, Any]:
