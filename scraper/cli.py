@@ -59,7 +59,6 @@ from scraper.health_history import read_histories
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
 from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
-from scraper.report import render_report
 from scraper.report_data import collect_report
 from scraper.search import search
 from scraper.sources import load_sources, parse_networks
@@ -604,6 +603,10 @@ def report_command(db: str | None, since: datetime | None, output: Path) -> None
     median words, learned boilerplate, last success, drift, and a small chart;
     languages; near-duplicate clusters. Opens offline in any browser.
     """
+    # Imported here: pygal adds an import hook to every process that imports it
+    # (for its map plugins), and only this command draws charts.
+    from scraper.report import render_report
+
     with storage(db) as store:
         data = collect_report(store, since)
     try:

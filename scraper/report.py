@@ -42,7 +42,13 @@ _STYLE = Style(
     colors=tuple(_COLOURS.split()),
 )
 # No script from elsewhere (pygal's default is its tooltip script on its own site).
-_COMMON = {"js": [], "disable_xml_declaration": True, "style": _STYLE, "no_data_text": "no data"}
+_COMMON = {
+    "js": [],
+    "disable_xml_declaration": True,
+    "explicit_size": True,
+    "style": _STYLE,
+    "no_data_text": "no data",
+}
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:1.5em auto;
@@ -199,7 +205,7 @@ def _host_chart(row: HostRow) -> Graph:
         show_legend=False,
         show_x_labels=False,
         show_y_guides=False,
-        show_dots=len(row.days) <= 31,
+        show_dots=len(row.days) <= 3,  # a lone day is a dot or nothing; dots cost time
         dots_size=2,
         margin=4,
         range=(0, 100),

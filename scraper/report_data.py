@@ -237,7 +237,7 @@ def _describe_clusters(conn: Connection, largest: list[tuple[int, int]]) -> Iter
         .where(_articles.c.id.in_(ids) | _articles.c.duplicate_of.in_(ids))
         .group_by(cluster)
     )
-    spread = dict(conn.execute(member_hosts).tuples().all())
+    spread: dict[int, int] = {cluster_id: hosts for cluster_id, hosts in conn.execute(member_hosts)}
     for article_id, count in largest:
         original = originals.get(article_id)
         yield Cluster(
