@@ -61,6 +61,7 @@ tr.drifting{background:#fdecea}tr.troubled{background:#fff6e5}
 .badge.drifting{background:#d62728;color:#fff}.badge.new{background:#e8f0fe}
 details{margin:.8em 0}summary{cursor:pointer;font-weight:600}
 figure.chart{margin:.5em 0}figure.chart svg{max-width:100%;height:auto}
+td.chart{width:330px}td.chart figure{margin:0}td.chart svg{max-width:none}
 .drift{color:#a61b1b;font-size:12px}.muted{color:#777}
 """
 
@@ -192,7 +193,7 @@ def _host_row(row: HostRow) -> str:
         f"<td class='n'>{row.fetches.fetches}</td><td>{escape(kinds) or '–'}</td>"
         f"<td class='n'>{row.fetches.empty_share:.1%}</td><td class='n'>{words}</td>"
         f"<td class='n'>{row.learned_paragraphs}</td><td>{_when(row.last_success)}</td>"
-        f"<td>{_figure(f'host:{row.host}', _host_chart(row))}</td></tr>"
+        f"<td class='chart'>{_figure(f'host:{row.host}', _host_chart(row))}</td></tr>"
     )
 
 

@@ -7,7 +7,10 @@ is collapsed.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +49,10 @@ def failure(store: Store, url: str, minutes: int, kind: str, message: str) -> No
 
 @pytest.fixture
 def filled(db_url: str) -> str:
+    return fill(db_url)
+
+
+def fill(db_url: str) -> str:
     """drift.example became a bot challenge; busy.example pastes a plea into a third of its
     articles; troubled.example fails half its fetches; one story syndicated across hosts."""
     with open_store(db_url) as store:
@@ -212,3 +219,42 @@ def test_with_hundreds_of_hosts_the_troubled_come_first_and_the_rest_is_collapse
     ]
     assert all(d.get("open") is None for d in collapsed)
     assert len(charts(html)) == 330 + 3
+
+
+# The charts' rendered boxes, written into the page where --dump-dom shows them. Only
+# the copy opened in the browser gets this script; the report itself has none.
+MEASURE = """<script>
+const boxes = [...document.querySelectorAll("figure.chart")].map(figure => {
+  const svg = figure.querySelector("svg"), box = svg.getBoundingClientRect();
+  const shapes = svg.querySelectorAll("g.series path, g.series circle, g.series rect");
+  return [figure.dataset.chart, box.width, box.height, shapes.length];
+});
+document.body.setAttribute("data-boxes", JSON.stringify(boxes));
+</script></body>"""
+
+
+def headless_chromium() -> list[str] | None:
+    for name, flags in (("chromium-headless-shell", []), ("chromium", ["--headless"])):
+        if found := shutil.which(name):
+            return [found, *flags, "--no-sandbox", "--disable-gpu"]
+    return None
+
+
+def test_a_headless_browser_renders_every_chart_with_a_size(db: str, tmp_path: Path) -> None:
+    browser = headless_chromium()
+    if browser is None:
+        pytest.skip("no headless Chromium (apt-get install chromium-headless-shell)")
+    with open_store(fill(db)) as store:
+        html = render_report(collect_report(store))
+    page = tmp_path / "measured.html"
+    page.write_text(html.replace("</body>", MEASURE), encoding="utf-8")
+
+    dumped = subprocess.run(
+        [*browser, "--window-size=1280,1000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert dumped.returncode == 0, dumped.stderr
+    boxes = json.loads(lxml.html.fromstring(dumped.stdout).body.get("data-boxes"))
+    assert {name for name, *_ in boxes} == set(charts(html))
+    for name, width, height, shapes in boxes:
+        assert width > 100 and height > 50 and shapes > 0, name
