@@ -30,11 +30,11 @@ likelihood with one bad rate before and another after), and is a drift when
   ``transient_persistence`` (a day), and holds ``min_recent_failures`` fetches: a slow
   day, or a host that is down for one run, is not a drift.
 
-The numbers come from simulated news hosts (tests/test_health.py), checked after
-every cron run as cron would: with them, none of hundreds of healthy hosts with
-ordinary variation is ever flagged. A template change that empties five pages of one
-run is flagged after that run on a host whose pages were rarely empty before; a host
-where one page in eight already was needs about eight. A host with fewer than
+The numbers come from simulated news hosts noisier than most (tests/test_health.py),
+checked after every cron run as cron would: none of the test's 150 is ever flagged, and
+one of 600 was, once, over 29,000 checks. A template change that empties five pages of
+one run is flagged after that run on a host whose pages were rarely empty before; a
+host where one page in eight already was needs about eight. A host with fewer than
 ``min_baseline + min_recent`` fetches is "new"; one not fetched for ``idle_after`` is
 "idle". Neither is judged.
 """
