@@ -5,8 +5,9 @@ is not a command name goes to ``get``. A saved page literally named like a
 command (``export``, ``db``, ...) is reached as ``./export``.
 
 Exit codes: 0 every target stored or already known, 1 at least one target failed
-(or the database could not be used), 2 usage error, 69 the database is unreachable
-(or stayed unavailable past ``--db-outage-limit``), 75 another crawl holds the database.
+(or the database could not be used), 2 usage error, 3 ``scrape health``: a host drifted,
+69 the database is unreachable (or stayed unavailable past ``--db-outage-limit``), 75
+another crawl holds the database.
 """
 
 from __future__ import annotations
@@ -55,11 +56,14 @@ from scraper.export import (
 )
 from scraper.fetch import make_client
 from scraper.frontier import DEFAULT_LEASE_SECONDS
+from scraper.health import DRIFTING, assess_hosts, health_lines, health_record
+from scraper.health_history import read_histories
 from scraper.logs import configure_logging
 from scraper.outage import DEFAULT_OUTAGE_LIMIT
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
 from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
+from scraper.report_data import collect_report
 from scraper.search import search
 from scraper.sources import load_sources, parse_networks
 from scraper.stats import Stats, collect_stats
@@ -68,6 +72,7 @@ from scraper.warc import write_warc
 
 DEFAULT_COMMAND = "get"
 TEXT_SEPARATOR = "---"  # the line between two articles in text output
+EXIT_DRIFT = 3  # scrape health: at least one host drifted
 EXIT_DATABASE_UNAVAILABLE = 69  # EX_UNAVAILABLE (sysexits.h)
 EXIT_RUN_LOCKED = 75  # EX_TEMPFAIL: another crawl holds the SQLite database
 
@@ -163,7 +168,10 @@ def main(debug: bool) -> None:
     "json: one object per line and target.",
 )
 @click.option(
-    "--explain", is_flag=True, help="Also print each removed block and the rule that removed it."
+    "--explain",
+    is_flag=True,
+    help="Also print each removed block and the rule that removed it, and whether the "
+    "recall guard fired.",
 )
 @click.option(
     "--user-agent", default=DEFAULT_USER_AGENT, show_default=True, help="User-Agent header sent."
@@ -589,6 +597,71 @@ def stats_record(stats: Stats) -> dict[str, Any]:
     }
 
 
+@main.command("health")
+@db_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per drifted host, then a tally; json: one object.",
+)
+@click.pass_context
+def health_command(ctx: click.Context, db: str | None, output_format: str) -> None:
+    """Tell whether a host drifted from its own history: a changed template, a new wall.
+
+    Compares each host's latest fetches with its earlier ones: empty pages, consent
+    walls and challenges, failures by kind, learned boilerplate, words per article.
+    Prints one line per drifted host (signal, recent vs before, since when). Exit
+    codes: 0 every host healthy (or new, or idle), 3 at least one drifted, 1 the
+    database could not be read, 69 it is unreachable. For cron: mail the output on 3.
+    """
+    with storage(db) as store:
+        hosts = assess_hosts(read_histories(store))
+    if output_format == "json":
+        click.echo(json.dumps(health_record(hosts), ensure_ascii=False))
+    else:
+        click.echo("\n".join(health_lines(hosts)))
+    if any(host.status == DRIFTING for host in hosts):
+        ctx.exit(EXIT_DRIFT)
+
+
+@main.command("report")
+@db_option
+@click.option(
+    "--since",
+    type=IsoDateTime(),
+    help="Only articles first seen, and fetches made, at or after this date or date-time.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write (atomically), e.g. report.html.",
+)
+def report_command(db: str | None, since: datetime | None, output: Path) -> None:
+    """Write the crawl's health as one self-contained HTML file with charts.
+
+    Articles per day by site; per host: fetches, failures by kind, empty share,
+    median words, learned boilerplate, last success, drift, and a small chart;
+    languages; near-duplicate clusters. Opens offline in any browser.
+    """
+    # Imported here: pygal adds an import hook to every process that imports it
+    # (for its map plugins), and only this command draws charts.
+    from scraper.report import render_report
+
+    with storage(db) as store:
+        data = collect_report(store, since)
+    try:
+        with atomic_file(output) as out:
+            out.write(render_report(data).encode("utf-8"))
+    except OSError as exc:  # disk full, no permission
+        raise click.ClickException(f"cannot write {output}: {exc}") from exc
+    click.echo(f"report on {len(data.hosts)} hosts written to {output}", err=True)
+
+
 def outcome_record(outcome: TargetOutcome) -> dict[str, Any]:
     """The JSON object printed for one target: Article fields plus how it was stored."""
     article = outcome.article if outcome.article is not None else Article()
@@ -604,6 +677,7 @@ def outcome_record(outcome: TargetOutcome) -> dict[str, Any]:
         }
     if outcome.explanation is not None:
         record["removed"] = [dataclasses.asdict(block) for block in outcome.explanation.removed]
+        record["notes"] = list(outcome.explanation.notes)
     return record
 
 
@@ -615,6 +689,8 @@ def echo_text(outcome: TargetOutcome, *, separate: bool) -> None:
     if outcome.explanation is not None:
         for block in outcome.explanation.removed:
             click.echo(f"removed by {block.rule}: {block.selector}: {block.preview}")
+        for note in outcome.explanation.notes:
+            click.echo(f"note: {note}")
         click.echo("\nkept:\n")
     if article.title:
         click.echo(f"{article.title}\n")
