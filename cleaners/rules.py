@@ -86,12 +86,14 @@ CHROME_TOKENS: frozenset[str] = _words(
     """breadcrumb breadcrumbs crumb crumbs pagination pager menu navbar navigation sidebar
     widget widgets masthead toolbar skip"""
 )
-# Tags, bylines, bios; standfirsts (a summary printed above the body, like the title);
-# photo captions, credits and galleries.
+# Tags, bylines, bios; standfirsts (a summary printed above the body, like the title).
 META_TOKENS: frozenset[str] = _words(
     """tags tagcloud keywords byline bio bios author authors saboxplugin standfirst chapo
-    chapeau dek subtitle subheadline caption captions credit credits gallery slideshow
-    lightbox"""
+    chapeau dek subtitle subheadline"""
+)
+# Photo captions, credits and galleries: describe pictures, however long.
+MEDIA_TOKENS: frozenset[str] = _words(
+    """caption captions credit credits gallery slideshow lightbox"""
 )
 NOISE_TOKENS: frozenset[str] = (
     SHARE_TOKENS
@@ -103,13 +105,14 @@ NOISE_TOKENS: frozenset[str] = (
     | COMMENT_TOKENS
     | CHROME_TOKENS
     | META_TOKENS
+    | MEDIA_TOKENS
 )
 
-# Blocks named by these tokens are dropped even when they hold prose: comment threads and
-# related-article lists hold real sentences, just not the article's. Any other token is
+# Blocks named by these tokens are dropped even when they hold prose: comment threads,
+# related-article lists and captions hold real sentences, just not the article's. Any other token is
 # ignored on a block holding prose paragraphs: a page builder's "widget" or a design
 # system's "cmp" (component) wraps the article itself.
-UNGUARDED_TOKENS: frozenset[str] = COMMENT_TOKENS | CONSENT_TOKENS | RELATED_TOKENS
+UNGUARDED_TOKENS: frozenset[str] = COMMENT_TOKENS | CONSENT_TOKENS | RELATED_TOKENS | MEDIA_TOKENS
 
 # Adjacent token pairs that name a widget where each token alone is ambiguous.
 NOISE_PAIRS: frozenset[tuple[str, str]] = frozenset(
