@@ -22,11 +22,11 @@ from cleaners.prose import ProseMap
 from cleaners.rules import CONSENT_SELECTORS
 from cleaners.tree import has_ancestor_in
 
-# Where a page's own prose is not the article's: menus, footers and cookie banners always;
-# headers and asides unless they hold most of it (some page builders put the whole
-# article in a <header> or an <aside>).
-NEVER_ARTICLE = f"nav, footer, {CONSENT_SELECTORS}"
-OUTSIDE_ARTICLE = f"header, aside, {NEVER_ARTICLE}"
+# Where a page's own prose is not the article's: menus, footers, asides and cookie banners
+# always (a sidebar of teasers can outweigh a short article); headers unless they hold
+# most of it (some page builders put the whole article in a <header>).
+NEVER_ARTICLE = f"nav, footer, aside, {CONSENT_SELECTORS}"
+OUTSIDE_ARTICLE = f"header, {NEVER_ARTICLE}"
 # Page chrome holding this share of the prose is the article's wrapper, not chrome.
 MAX_OUTSIDE_SHARE = 0.5
 # A text holding less than this share of the evidence is cut short.

@@ -94,6 +94,8 @@ CARD_CONTENT = "h1, h2, h3, h4, h5, h6, table"
 # so is a list with this share of its items made of links.
 MAX_LINK_BLOCK_CHARS = 200
 LINK_BLOCK_SHARE = 0.8
+# A longer block is a teaser when it is all but entirely a link (a card's excerpt).
+LONG_LINK_BLOCK_SHARE = 0.95
 # A hostile page cannot make the text longer than this many blocks.
 MAX_BLOCKS = 5000
 
@@ -258,9 +260,10 @@ def _is_hidden(node: LexborNode) -> bool:
 
 
 def _is_link_block(text: str, link_chars: int) -> bool:
-    if not link_chars or len(text) > MAX_LINK_BLOCK_CHARS:
+    if not link_chars:
         return False
-    return link_chars >= LINK_BLOCK_SHARE * len(_visible(text))
+    share = LINK_BLOCK_SHARE if len(text) <= MAX_LINK_BLOCK_CHARS else LONG_LINK_BLOCK_SHARE
+    return link_chars >= share * len(_visible(text))
 
 
 def _visible(text: str | None) -> str:
