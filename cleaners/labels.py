@@ -149,12 +149,6 @@ NOTICE = re.compile(
             # comment counters
             r"\d+ (?:comments?|commentaires?|kommentare?|comentarios?|commenti|commento"
             r"|komentarz[ey]?|коментар(?:і|ів)?|комментари(?:й|я|ев))",
-            # copyright lines: "© 2019 Press TV. All rights reserved."
-            r"(?:copyright ?)?(?:©|\(c\)|copyright) ?\d{4}\b.*",
-            r".*\b(?:all rights reserved|tous droits réservés|alle rechte vorbehalten"
-            r"|todos los derechos reservados|tutti i diritti riservati"
-            r"|todos os direitos reservados|wszelkie prawa zastrzeżone|всі права захищені"
-            r"|все права защищены)\.?",
             # a dateline standing alone: "Published November 20th, 2019 - 07:29 GMT",
             # "20 Nov, 2019 05:47", "Nov. 20, 2019, 9:28 AM UTC"
             rf"(?:{_DATE_PREFIX} )?(?:{_DATE}|{_DATE_NUMERIC})(?:[ ,]*(?:at |à |-|–|—|\|)?"
