@@ -1,0 +1,199 @@
+"""Where on a page its article's byline and dates are, and where they are not.
+
+Bylines and dates sit next to the headline: just under it ("By Jane Doe · 3 Dec 2025")
+or just above it (a category and a date). Widgets that list other stories (related
+posts, "most read", sidebars, comment threads) show other people's names and other
+days, and never count. Both readings are bounded: a few dozen text nodes around the
+headline, a walk up the ancestors of a candidate node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from itertools import pairwise
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from cleaners.rules import tokens_of
+from cleaners.scoped import SelectorPath, first_of_paths
+
+# The article's headline, most specific first (simple selector paths, see cleaners.scoped).
+HEADLINE: tuple[SelectorPath, ...] = (
+    ("h1[itemprop=headline]",),
+    ("h1.entry-title",),
+    ("h1.tdb-title-text",),
+    ("article", "h1"),
+    ("main", "h1"),
+    ("h1",),
+)
+# Short text nodes read after the headline and before it. Past the second long text
+# (a standfirst may come first) the walk is inside the body, where no byline is.
+TEXTS_AFTER_HEADLINE = 40
+TEXTS_BEFORE_HEADLINE = 8
+BODY_TEXT_CHARS = 150
+BODY_TEXTS = 2
+
+# Page chrome: a sidebar or aside of the page lists other stories, but one inside the
+# <article> holds the article's own byline and dates.
+_CHROME_TAGS = frozenset({"aside", "nav"})
+_CHROME_TOKENS = frozenset({"sidebar"})
+# Class/id tokens of blocks that list other stories or other people's words.
+_WIDGET_TOKENS = frozenset(
+    {
+        "related",
+        "relatedposts",
+        "yarpp",
+        "outbrain",
+        "taboola",
+        "recommended",
+        "recommendations",
+        "recommendation",
+        "popular",
+        "trending",
+        "mostread",
+        "mostpopular",
+        "suggested",
+        "teaser",
+        "teasers",
+        "recent",
+        "comment",
+        "comments",
+        "respond",
+        "disqus",
+        "replies",
+        "carousel",
+        "relacionadas",
+        "relacionados",
+        "correlati",
+        "similaires",
+        "connexes",
+    }
+)
+_WIDGET_PAIRS = frozenset(
+    {
+        ("more", "stories"),
+        ("more", "articles"),
+        ("more", "posts"),
+        ("more", "from"),
+        ("read", "next"),
+        ("read", "also"),
+        ("read", "more"),
+        ("you", "may"),
+        ("also", "like"),
+        ("most", "read"),
+        ("next", "post"),
+        ("prev", "post"),
+        ("previous", "post"),
+    }
+)
+_SILENT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select"})
+
+
+def headline_node(tree: LexborHTMLParser) -> LexborNode | None:
+    """The element holding the article's headline, if the page marks one with h1."""
+    return first_of_paths(tree, HEADLINE)
+
+
+def in_widget(node: LexborNode, headline: LexborNode | None) -> bool:
+    """True when ``node`` sits in a block listing other stories, a sidebar or comments.
+
+    A block holding the headline is the article's, whatever its name says
+    ("story-template-sidebar"): the walk up stops there.
+    """
+    stops = _ancestors(headline)
+    chrome = False
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("body", "html"):
+        if current.mem_id in stops:
+            return False
+        kind = _is_widget_block(current)
+        if kind == "widget":
+            return True
+        # an aside inside an <article> is the article's own
+        chrome = (chrome or kind == "chrome") and current.tag != "article"
+        current = current.parent
+    return chrome
+
+
+def _is_widget_block(node: LexborNode) -> str | None:
+    """ "widget" for a block of other stories, "chrome" for a sidebar, else None."""
+    if node.tag in _CHROME_TAGS:
+        return "chrome"
+    attributes = node.attributes
+    kinds = {_names_widget(value) for value in (attributes.get("class"), attributes.get("id"))}
+    return "widget" if "widget" in kinds else "chrome" if "chrome" in kinds else None
+
+
+def _ancestors(node: LexborNode | None) -> frozenset[int]:
+    found = set()
+    while node is not None:
+        found.add(node.mem_id)
+        node = node.parent
+    return frozenset(found)
+
+
+@lru_cache(maxsize=8192)
+def _names_widget(value: str | None) -> str | None:
+    if not value:
+        return None
+    words = tokens_of(value)
+    if _WIDGET_TOKENS.intersection(words) or any(pair in _WIDGET_PAIRS for pair in pairwise(words)):
+        return "widget"
+    return "chrome" if _CHROME_TOKENS.intersection(words) else None
+
+
+def texts_near(headline: LexborNode) -> Iterator[LexborNode]:
+    """The visible text nodes just after the headline, then just before it."""
+    yield from _short_texts(_following(headline), TEXTS_AFTER_HEADLINE)
+    yield from _short_texts(_preceding(headline), TEXTS_BEFORE_HEADLINE)
+
+
+def _short_texts(nodes: Iterator[LexborNode], limit: int) -> Iterator[LexborNode]:
+    """Up to ``limit`` short non-blank text nodes, stopping inside the body."""
+    count = long_texts = 0
+    for node in nodes:
+        if node.tag != "-text":
+            continue
+        text = node.text_content or ""
+        if not text.strip() or node.parent is None or node.parent.tag in _SILENT_TAGS:
+            continue
+        if len(text) >= BODY_TEXT_CHARS:
+            long_texts += 1
+            if long_texts >= BODY_TEXTS:
+                return
+            continue
+        yield node
+        count += 1
+        if count >= limit:
+            return
+
+
+def _following(node: LexborNode) -> Iterator[LexborNode]:
+    """Text nodes after ``node``'s subtree, in document order."""
+    current: LexborNode | None = node
+    while current is not None:
+        while current is not None and current.next is None:
+            current = current.parent
+        if current is None or current.tag in ("body", "html"):
+            return
+        current = current.next
+        if current.tag == "-text":
+            yield current
+        elif current.tag not in _SILENT_TAGS:
+            yield from current.traverse(include_text=True)
+
+
+def _preceding(node: LexborNode) -> Iterator[LexborNode]:
+    """Text nodes before ``node``, nearest first."""
+    current: LexborNode | None = node
+    while current is not None:
+        while current is not None and current.prev is None:
+            current = current.parent
+        if current is None or current.tag in ("body", "html"):
+            return
+        current = current.prev
+        if current.tag == "-text":
+            yield current
+        elif current.tag not in _SILENT_TAGS:
+            yield from reversed(list(current.traverse(include_text=True)))
