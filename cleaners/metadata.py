@@ -10,7 +10,7 @@ whole-document date search.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +32,7 @@ from cleaners.metatext import (
 )
 from cleaners.pagedates import page_dates
 from cleaners.scoped import SelectorPath, all_on_path, first_of_paths
+from cleaners.titles import page_title
 from cleaners.zones import headline_node
 
 
@@ -56,21 +57,12 @@ class PageMetadata:
     json_ld_word_count: int | None = None
 
 
-_TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " · ", " :: ", " » ", " : ")
 _BYLINE_PREFIX = re.compile(
     r"^(?:by|par|von|por|di|da|door|av|autor|author|auteur|autore|written by|écrit par)"
     r"\s*:?\s+",
     re.IGNORECASE,
 )
 
-_HEADLINE: tuple[SelectorPath, ...] = (
-    ("h1[itemprop=headline]",),
-    ("h1.entry-title",),
-    ("h1.tdb-title-text",),
-    ("article", "h1"),
-    ("main", "h1"),
-    ("h1",),
-)
 _BYLINE: tuple[SelectorPath, ...] = (
     ("[itemprop=author]", "[itemprop=name]"),
     ("[itemprop=author]",),
@@ -116,11 +108,13 @@ def read_metadata(
         if name and not _is_address(name)
     )
     canonical_url = _canonical_url(tree, meta, base)
-    published, modified = page_dates(
-        tree, meta, linked, headline_node(tree), (canonical_url, url), fetched_at
+    headline = headline_node(tree)
+    published, modified = page_dates(tree, meta, linked, headline, (canonical_url, url), fetched_at)
+    declared_title = first_clean(
+        (linked.title, first_meta(meta, "og:title"), first_meta(meta, "twitter:title"))
     )
     return PageMetadata(
-        title=_title(tree, meta, linked, site_name),
+        title=page_title(tree, headline, declared_title, site_name),
         authors=_authors(tree, meta, linked),
         published=published,
         modified=modified,
@@ -150,55 +144,6 @@ def read_metadata(
 
 
 # --- fields -------------------------------------------------------------------------
-
-
-def _title(
-    tree: LexborHTMLParser, meta: MetaTags, linked: LinkedData, site_name: str | None
-) -> str | None:
-    declared = first_clean(
-        (linked.title, first_meta(meta, "og:title"), first_meta(meta, "twitter:title"))
-    )
-    if declared is None:
-        shown = first_clean(_shown_titles(tree))
-        return _without_site_name(shown, site_name) if shown and site_name else shown
-    title = _without_site_name(declared, site_name) if site_name else declared
-    if title == declared and any(separator in title for separator in _TITLE_SEPARATORS):
-        return _without_suffix_beyond_headline(title, clean(next(_shown_titles(tree), None)))
-    return title
-
-
-def _without_suffix_beyond_headline(title: str, headline: str | None) -> str:
-    """ "Headline | Le Journal" → "Headline" when the page's h1 reads "Headline".
-
-    For pages that do not name their site. The suffix must be shorter than the
-    headline, so a logo h1 ("Le Journal") never replaces "Le Journal | Headline".
-    """
-    if not headline or not title.casefold().startswith(headline.casefold()):
-        return title
-    rest = title[len(headline) :]
-    if any(rest.startswith(separator) for separator in _TITLE_SEPARATORS) and len(rest) < len(
-        headline
-    ):
-        return title[: len(headline)]
-    return title
-
-
-def _shown_titles(tree: LexborHTMLParser) -> Iterator[str]:
-    # a generator, so the tree is only searched as far as needed
-    for node in (first_of_paths(tree, _HEADLINE), tree.css_first("title")):
-        if node is not None:
-            yield node.text()
-
-
-def _without_site_name(title: str, site_name: str) -> str:
-    """ "Headline - Site" → "Headline" (also "Site | Headline"), when Site is the site."""
-    folded, site = title.casefold(), site_name.casefold()
-    for separator in _TITLE_SEPARATORS:
-        if folded.endswith(separator + site) and len(folded) > len(separator + site):
-            return title[: -len(separator + site)].strip()
-        if folded.startswith(site + separator) and len(folded) > len(site + separator):
-            return title[len(site + separator) :].strip()
-    return title
 
 
 def _authors(tree: LexborHTMLParser, meta: MetaTags, linked: LinkedData) -> tuple[str, ...]:
