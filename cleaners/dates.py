@@ -201,16 +201,7 @@ def labelled_dates(text: str, month_first: bool = False) -> list[tuple[str, str 
     gives both dates, each with its own role. ``month_first`` reads "03/09/2026" as
     9 March (US English) rather than 3 September.
     """
-    found: dict[int, tuple[int, str]] = {}
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            day = _to_date(match, month_first)
-            overlaps = any(
-                s <= match.start() < e or match.start() <= s < match.end()
-                for s, (e, _) in found.items()
-            )
-            if day is not None and not overlaps:
-                found[match.start()] = (match.end(), _with_clock(day, text[match.end() :]))
+    found = _date_spans(text, month_first)
     dated: list[tuple[str, str | None]] = []
     previous_end = 0
     for start in sorted(found):
@@ -218,6 +209,26 @@ def labelled_dates(text: str, month_first: bool = False) -> list[tuple[str, str 
         dated.append((iso, date_label(text[previous_end:start])))
         previous_end = end
     return dated
+
+
+def first_date_start(text: str) -> int | None:
+    """Where the first date written in ``text`` starts, if it holds one."""
+    return min(_date_spans(text, month_first=False), default=None)
+
+
+def _date_spans(text: str, month_first: bool | None) -> dict[int, tuple[int, str]]:
+    """{start: (end, ISO date)} of the dates in ``text``, none overlapping another."""
+    found: dict[int, tuple[int, str]] = {}
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            day = _to_date(match, month_first)
+            overlaps = any(
+                start <= match.start() < end or match.start() <= start < match.end()
+                for start, (end, _) in found.items()
+            )
+            if day is not None and not overlaps:
+                found[match.start()] = (match.end(), _with_clock(day, text[match.end() :]))
+    return found
 
 
 def date_label(before: str) -> str | None:

@@ -199,6 +199,62 @@ TODAY = re.compile(
     re.IGNORECASE,
 )
 
+WEEKDAYS = frozenset(
+    {
+        "monday",
+        "mon",
+        "tuesday",
+        "tue",
+        "tues",
+        "wednesday",
+        "wed",
+        "thursday",
+        "thu",
+        "thurs",
+        "friday",
+        "fri",
+        "saturday",
+        "sat",
+        "sunday",
+        "sun",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
+        "lunedì",
+        "martedì",
+        "mercoledì",
+        "giovedì",
+        "venerdì",
+        "sabato",
+        "domenica",
+    }
+)
+
+
+def is_date_word(text: str) -> bool:
+    """Whether ``text`` is only a weekday or a month name ("Sat", "juin")."""
+    word = text.strip(" .,").casefold()
+    return word in WEEKDAYS or word in MONTHS
+
+
 # A date shown after one of these is the last update, not the publication.
 MODIFIED_LABEL = re.compile(
     r"\b(?:updated|last\s+updated|modified|edited|revised|mis\s+à\s+jour|modifié|actualisé|"

@@ -9,13 +9,13 @@ whole-document date search.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser
 
+from cleaners.bylines import page_authors
 from cleaners.images import lead_image
 from cleaners.jsonld import LinkedData, read_linked_data
 from cleaners.language import language_from_tag
@@ -23,7 +23,6 @@ from cleaners.links import absolute_url, base_url
 from cleaners.metatext import (
     MetaTags,
     attribute,
-    clean,
     first_clean,
     first_meta,
     meta_tags,
@@ -31,7 +30,7 @@ from cleaners.metatext import (
     unique,
 )
 from cleaners.pagedates import page_dates
-from cleaners.scoped import SelectorPath, all_on_path, first_of_paths
+from cleaners.scoped import all_on_path
 from cleaners.titles import page_title
 from cleaners.zones import headline_node
 
@@ -57,22 +56,6 @@ class PageMetadata:
     json_ld_word_count: int | None = None
 
 
-_BYLINE_PREFIX = re.compile(
-    r"^(?:by|par|von|por|di|da|door|av|autor|author|auteur|autore|written by|écrit par)"
-    r"\s*:?\s+",
-    re.IGNORECASE,
-)
-
-_BYLINE: tuple[SelectorPath, ...] = (
-    ("[itemprop=author]", "[itemprop=name]"),
-    ("[itemprop=author]",),
-    ("a[rel~=author]",),
-    (".tdb-author-name",),
-    (".td-post-author-name", "a"),
-    (".byline", "a"),
-    (".author-name",),
-)
-_MAX_AUTHOR_CHARS = 80
 # The article's tag list; WordPress marks category links rel="category tag", and
 # categories are not tags.
 _TAG_LINKS = "a[rel~=tag]:not([rel~=category])"
@@ -115,7 +98,7 @@ def read_metadata(
     )
     return PageMetadata(
         title=page_title(tree, headline, declared_title, site_name),
-        authors=_authors(tree, meta, linked),
+        authors=page_authors(tree, meta, linked, headline, site_name),
         published=published,
         modified=modified,
         language_hint=_language_hint(tree, meta, linked, headers),
@@ -146,36 +129,9 @@ def read_metadata(
 # --- fields -------------------------------------------------------------------------
 
 
-def _authors(tree: LexborHTMLParser, meta: MetaTags, linked: LinkedData) -> tuple[str, ...]:
-    declared = (
-        linked.authors,
-        meta.get("author", ()),
-        meta.get("article:author", ()),
-        meta.get("parsely-author", ()),
-    )
-    for source in declared:
-        names = unique(_author_name(name) for name in source)
-        if names:
-            return names
-    return unique(_author_name(name) for name in _byline(tree))
-
-
-def _byline(tree: LexborHTMLParser) -> tuple[str, ...]:
-    node = first_of_paths(tree, _BYLINE)
-    return (node.text(),) if node is not None else ()
-
-
 def _is_address(value: str) -> bool:
     """A URL, an e-mail address or a social handle, where a name was expected."""
     return "://" in value or "@" in value
-
-
-def _author_name(raw: str | None) -> str | None:
-    name = clean(raw)
-    if not name or _is_address(name) or len(name) > _MAX_AUTHOR_CHARS:
-        return None
-    # tagDiv bylines read "By X -"; keep only X
-    return _BYLINE_PREFIX.sub("", name).strip(" -–—|,") or None
 
 
 def _language_hint(
