@@ -62,10 +62,13 @@ _PUBLISHED_TIME: tuple[SelectorPath, ...] = (
 )
 _MODIFIED_TIME: tuple[SelectorPath, ...] = (("time[itemprop=dateModified]",),)
 # Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
-_DATED = "[class*=date i], [class*=posted i], [class*=byline i], [class*=meta i], time"
+_DATED = (
+    "[class*=date i], [class*=posted i], [class*=publi i], [class*=byline i], [class*=meta i], time"
+)
 _MAX_TIME_ELEMENTS = 10
 _MAX_DATED_ELEMENTS = 30
 _MAX_DATE_TEXT = 120
+_MAX_MACHINE_TEXT = 40
 _LABEL_SIBLINGS = 2
 # Language tags whose numeric dates are month-first. A bare "en" is British as often as
 # American: its "03/10/2023" is read day-first, as in the rest of the world.
@@ -185,7 +188,11 @@ def _shown_dates(
     """(published, modified) as the page shows them to readers."""
     published = modified = None
     for node, text in _date_texts(tree, headline):
-        dated = labelled_dates(text, month_first)
+        # some pages print the machine date itself: "2022-11-23T08:10+02:00"
+        stripped = text.strip()
+        printed = len(stripped) <= _MAX_MACHINE_TEXT and stripped[:4].isdigit()
+        machine = normalize_iso(stripped) if printed else None
+        dated = [(machine, None)] if machine else labelled_dates(text, month_first)
         if not dated and fetched_at is not None:
             relative = parse_visible_date(text, fetched_at)
             dated = [(relative, None)] if relative else []
