@@ -10,7 +10,7 @@ bare date when no time was given.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from cleaners.datewords import (
@@ -21,12 +21,14 @@ from cleaners.datewords import (
     TODAY,
     UNIT_STEPS,
     YESTERDAY,
+    ZONE_OFFSETS,
 )
 
 # Earlier "dates" are CMS placeholders such as 0001-01-01, not publication dates.
 MIN_YEAR = 1990
 # Longer machine values are not a date written out ("Dec 03, 2025") but prose.
 _MAX_WRITTEN_MACHINE_DATE = 40
+_MAX_OFFSET = timedelta(hours=14)
 
 
 _WORD = r"[^\W\d_]+"
@@ -50,6 +52,11 @@ _CLOCK = re.compile(
     r"(?::(?P<second>\d{2}))?(?:\s*(?P<half>[aApP])\.?\s?[mM]\.?)?"
 )
 _DATE_PATTERNS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_YMD, _NUMERIC_DMY)
+# A zone right after the clock: "14:16 CEST", "2:16 pm EST", "14h16 (UTC+2)", "GMT+05:30"
+_ZONE = re.compile(
+    r"^\s*\(?(?:(?P<name>[A-Z]{3,4})\b(?![+-])|(?:UTC|GMT)\s*(?P<sign>[+-])(?P<hours>\d{1,2})"
+    r"(?::?(?P<minutes>\d{2}))?)"
+)
 
 _UNIT = "|".join(pattern.pattern for pattern, _ in UNIT_STEPS)
 # three digits at most: "il y a 10¹² heures" is not a date and would overflow
@@ -278,7 +285,23 @@ def _with_clock(day: date, following: str) -> str:
     second = int(clock["second"] or 0)
     if hour > 23 or minute > 59 or second > 59:
         return day.isoformat()
-    return _format(datetime(day.year, day.month, day.day, hour, minute, second))
+    moment = datetime(day.year, day.month, day.day, hour, minute, second)
+    zone = _zone(following[clock.end() :])
+    return _format(moment.replace(tzinfo=zone) if zone else moment)
+
+
+def _zone(following: str) -> timezone | None:
+    """The time zone a page writes after a clock time, when it is unambiguous."""
+    match = _ZONE.match(following)
+    if match is None:
+        return None
+    if match["name"]:
+        hours = ZONE_OFFSETS.get(match["name"])
+        return None if hours is None else timezone(timedelta(hours=hours))
+    offset = timedelta(hours=int(match["hours"]), minutes=int(match["minutes"] or 0))
+    if offset > _MAX_OFFSET:
+        return None
+    return timezone(-offset if match["sign"] == "-" else offset)
 
 
 def _relative_date(text: str, reference: datetime) -> str | None:

@@ -255,6 +255,31 @@ def is_date_word(text: str) -> bool:
     return word in WEEKDAYS or word in MONTHS
 
 
+# Time-zone abbreviations pages print after a time, and their UTC offsets in hours.
+# Ambiguous ones (IST, AST, CST in China) are left out: a wrong zone is worse than none.
+ZONE_OFFSETS: dict[str, float] = {
+    "UTC": 0,
+    "GMT": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "MEZ": 1,
+    "MESZ": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "EST": -5,
+    "EDT": -4,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+}
+
+
 # A date shown after one of these is the last update, not the publication.
 MODIFIED_LABEL = re.compile(
     r"\b(?:updated|last\s+updated|modified|edited|revised|mis\s+à\s+jour|modifié|actualisé|"

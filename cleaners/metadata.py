@@ -91,11 +91,11 @@ def read_metadata(
         if name and not _is_address(name)
     )
     canonical_url = _canonical_url(tree, meta, base)
-    headline = headline_node(tree)
-    published, modified = page_dates(tree, meta, linked, headline, (canonical_url, url), fetched_at)
     declared_title = first_clean(
         (linked.title, first_meta(meta, "og:title"), first_meta(meta, "twitter:title"))
     )
+    headline = headline_node(tree, declared_title)
+    published, modified = page_dates(tree, meta, linked, headline, (canonical_url, url), fetched_at)
     return PageMetadata(
         title=page_title(tree, headline, declared_title, site_name),
         authors=page_authors(tree, meta, linked, headline, site_name),

@@ -66,6 +66,11 @@ def _is_headline_of(shown: str, declared: str, site_name: str | None) -> bool:
     )
 
 
+def longest_part(title: str) -> str:
+    """The longest part of a title cut at its separators ("Headline | Site" → "Headline")."""
+    return max(_segments(title), key=len)
+
+
 def _segments(title: str) -> list[str]:
     parts = [title]
     for separator in TITLE_SEPARATORS:

@@ -9,14 +9,16 @@ headline, a walk up the ancestors of a candidate node.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.rules import tokens_of
 from cleaners.scoped import SelectorPath, first_of_paths
+from cleaners.titles import longest_part
 
 # The article's headline, most specific first (simple selector paths, see cleaners.scoped).
 HEADLINE: tuple[SelectorPath, ...] = (
@@ -27,6 +29,10 @@ HEADLINE: tuple[SelectorPath, ...] = (
     ("main", "h1"),
     ("h1",),
 )
+# Where a page without h1 may set its headline, and how many of them are read.
+_HEADLINE_STAND_INS = "h2, h3, p"
+_MAX_STAND_INS = 300
+_WORDS = re.compile(r"\w+")
 # Short text nodes read after the headline and before it. Past the second long text
 # (a standfirst may come first) the walk is inside the body, where no byline is.
 TEXTS_AFTER_HEADLINE = 40
@@ -90,9 +96,22 @@ _WIDGET_PAIRS = frozenset(
 _SILENT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select"})
 
 
-def headline_node(tree: LexborHTMLParser) -> LexborNode | None:
-    """The element holding the article's headline, if the page marks one with h1."""
-    return first_of_paths(tree, HEADLINE)
+def headline_node(tree: LexborHTMLParser, title: str | None = None) -> LexborNode | None:
+    """The element holding the article's headline: its h1, else the first heading or
+    paragraph that reads ``title`` (the declared title; page builders such as Framer
+    set headlines in styled paragraphs)."""
+    found = first_of_paths(tree, HEADLINE)
+    if found is not None or not title:
+        return found
+    # the declared title, or its longest part: "Headline | Site" is shown as "Headline"
+    wanted = {
+        tuple(_WORDS.findall(title.casefold())),
+        tuple(_WORDS.findall(longest_part(title).casefold())),
+    }
+    for node in islice(tree.css(_HEADLINE_STAND_INS), _MAX_STAND_INS):
+        if tuple(_WORDS.findall(node.text().casefold())) in wanted:
+            return node
+    return None
 
 
 def in_widget(node: LexborNode, headline: LexborNode | None) -> bool:
