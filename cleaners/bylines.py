@@ -191,7 +191,7 @@ def _written_near(headline: LexborNode) -> list[str]:
         text = (node.text_content or "").strip()
         if _introduces(label) or _BY.match(text):
             names = _shown_names(text, strict=True)
-            if names:
+            if names and not in_widget(node, headline):
                 return names
         label = text
     return []

@@ -29,6 +29,9 @@ MIN_YEAR = 1990
 # Longer machine values are not a date written out ("Dec 03, 2025") but prose.
 _MAX_WRITTEN_MACHINE_DATE = 40
 _MAX_OFFSET = timedelta(hours=14)
+# Between a label and its date: "on", "le", "am", "at", punctuation.
+_LABEL_FILLER = " :–—-,.·|"
+_MAX_AFTER_LABEL = 3
 
 
 _WORD = r"[^\W\d_]+"
@@ -239,14 +242,18 @@ def _date_spans(text: str, month_first: bool | None) -> dict[int, tuple[int, str
 
 
 def date_label(before: str) -> str | None:
-    """ "modified" or "published" when ``before`` ends with such a label, else None."""
-    modified = list(MODIFIED_LABEL.finditer(before))
-    published = list(PUBLISHED_LABEL.finditer(before))
-    if not modified and not published:
+    """ "modified" or "published" when ``before`` ends with such a label, else None.
+
+    The label must be the last thing before the date ("Updated ", "mis à jour le "):
+    in "Updated June 4 · 30 mars" the label belongs to "June 4", not to "30 mars".
+    """
+    labels = [*MODIFIED_LABEL.finditer(before), *PUBLISHED_LABEL.finditer(before)]
+    if not labels:
         return None
-    last_modified = modified[-1].start() if modified else -1
-    last_published = published[-1].start() if published else -1
-    return "modified" if last_modified > last_published else "published"
+    last = max(labels, key=lambda match: match.start())
+    if len(before[last.end() :].strip(_LABEL_FILLER)) > _MAX_AFTER_LABEL:
+        return None
+    return "modified" if last.re is MODIFIED_LABEL else "published"
 
 
 def _to_date(match: re.Match[str], month_first: bool | None = False) -> date | None:

@@ -60,12 +60,11 @@ _PUBLISHED_TIME: tuple[SelectorPath, ...] = (
     ("time.published",),
     ("time.entry-date",),
 )
-_MODIFIED_TIME: tuple[SelectorPath, ...] = (("time[itemprop=dateModified]",),)
 # Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
 _DATED = (
     "[class*=date i], [class*=posted i], [class*=publi i], [class*=byline i], [class*=meta i], time"
 )
-_MAX_TIME_ELEMENTS = 10
+_MAX_TIMES = 20
 _MAX_DATED_ELEMENTS = 30
 _MAX_DATE_TEXT = 120
 _MAX_MACHINE_TEXT = 40
@@ -95,10 +94,9 @@ def page_dates(
     declared_modified = _plausible(
         (linked.modified, *(first_meta(meta, key) for key in MODIFIED_META)), latest
     )
-    published = next(iter(declared_published), None) or _time_element(tree, headline, latest)
-    modified = next(iter(declared_modified), None) or _plausible_one(
-        _time_attribute(first_on_path(tree, path)) for path in _MODIFIED_TIME
-    )
+    time_published, time_modified = _time_elements(tree, headline, latest)
+    published = next(iter(declared_published), None) or time_published
+    modified = next(iter(declared_modified), None) or time_modified
     if published is None or modified is None:
         shown_published, shown_modified = _shown_dates(
             tree, headline, fetched_at, latest, _month_first(tree, meta)
@@ -134,26 +132,29 @@ def _time_attribute(node: LexborNode | None) -> str | None:
     return attribute(node, "datetime") or attribute(node, "content")
 
 
-def _time_element(
+def _time_elements(
     tree: LexborHTMLParser, headline: LexborNode | None, latest: datetime
-) -> str | None:
-    """The publication date of the first ``<time datetime>`` that is the article's."""
+) -> tuple[str | None, str | None]:
+    """(published, modified) from the first ``<time datetime>`` elements of the article."""
+    published = None
     for path in _PUBLISHED_TIME:
         node = first_on_path(tree, path)
         if node is not None and not in_widget(node, headline):
-            found = _plausible_one((_time_attribute(node),), latest)
-            if found:
-                return found
+            published = _plausible_one((_time_attribute(node),), latest)
+            if published:
+                break
+    modified = None
     article = tree.css_first("article")
     scopes = (tree,) if article is None else (article, tree)
-    for scope in scopes:
-        for node in islice(scope.css("time[datetime]"), _MAX_TIME_ELEMENTS):
-            if _says_updated(node) or in_widget(node, headline):
-                continue
-            found = _plausible_one((_time_attribute(node),), latest)
-            if found:
-                return found
-    return None
+    for node in islice((n for scope in scopes for n in scope.css("time[datetime]")), _MAX_TIMES):
+        if (published and modified) or in_widget(node, headline):
+            continue
+        found = _plausible_one((_time_attribute(node),), latest)
+        if _says_updated(node):
+            modified = modified or found
+        else:
+            published = published or found
+    return published, modified
 
 
 def _says_updated(node: LexborNode) -> bool:

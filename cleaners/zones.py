@@ -118,7 +118,9 @@ def in_widget(node: LexborNode, headline: LexborNode | None) -> bool:
     """True when ``node`` sits in a block listing other stories, a sidebar or comments.
 
     A block holding the headline is the article's, whatever its name says
-    ("story-template-sidebar"): the walk up stops there.
+    ("story-template-sidebar"): the walk up stops there. So does a sidebar or aside
+    within that block: on wcxb-dev such columns hold the article's own date and byline
+    more often than other stories (4 pages lost when they count as widgets).
     """
     stops = _ancestors(headline)
     chrome = False
@@ -137,11 +139,11 @@ def in_widget(node: LexborNode, headline: LexborNode | None) -> bool:
 
 def _is_widget_block(node: LexborNode) -> str | None:
     """ "widget" for a block of other stories, "chrome" for a sidebar, else None."""
-    if node.tag in _CHROME_TAGS:
-        return "chrome"
     attributes = node.attributes
     kinds = {_names_widget(value) for value in (attributes.get("class"), attributes.get("id"))}
-    return "widget" if "widget" in kinds else "chrome" if "chrome" in kinds else None
+    if "widget" in kinds:
+        return "widget"
+    return "chrome" if "chrome" in kinds or node.tag in _CHROME_TAGS else None
 
 
 def _ancestors(node: LexborNode | None) -> frozenset[int]:
