@@ -10,6 +10,7 @@ other stories (``cleaners.zones``). A time zone the page gives is kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -27,7 +28,6 @@ from cleaners.dates import (
 )
 from cleaners.jsonld import LinkedData
 from cleaners.metatext import MetaTags, attribute, first_meta
-from cleaners.scoped import SelectorPath, first_on_path
 from cleaners.zones import in_widget, texts_near
 
 PUBLISHED_META = (
@@ -55,19 +55,16 @@ MODIFIED_META = (
     "last-modified",
 )
 # Paths of simple selectors (see cleaners.scoped), never descendant selectors.
-_PUBLISHED_TIME: tuple[SelectorPath, ...] = (
-    ("time[itemprop=datePublished]",),
-    ("time.published",),
-    ("time.entry-date",),
-)
+_PUBLISHED_TIME = "time[itemprop=datePublished], time.published, time.entry-date"
 # Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
 _DATED = (
     "[class*=date i], [class*=posted i], [class*=publi i], [class*=byline i], [class*=meta i], time"
 )
-_MAX_TIMES = 20
+_MAX_TIMES = 10
 _MAX_DATED_ELEMENTS = 30
 _MAX_DATE_TEXT = 120
 _MAX_MACHINE_TEXT = 40
+_DIGIT = re.compile(r"\d")
 _LABEL_SIBLINGS = 2
 # Language tags whose numeric dates are month-first. A bare "en" is British as often as
 # American: its "03/10/2023" is read day-first, as in the rest of the world.
@@ -97,7 +94,9 @@ def page_dates(
     time_published, time_modified = _time_elements(tree, headline, latest)
     published = next(iter(declared_published), None) or time_published
     modified = next(iter(declared_modified), None) or time_modified
-    if published is None or modified is None:
+    # The page's text is read only when no machine date gives the publication: a shown
+    # update date alone is not worth the search (a third of the metadata's time).
+    if published is None:
         shown_published, shown_modified = _shown_dates(
             tree, headline, fetched_at, latest, _month_first(tree, meta)
         )
@@ -136,24 +135,25 @@ def _time_elements(
     tree: LexborHTMLParser, headline: LexborNode | None, latest: datetime
 ) -> tuple[str | None, str | None]:
     """(published, modified) from the first ``<time datetime>`` elements of the article."""
+    marked = tree.css_first(_PUBLISHED_TIME)
     published = None
-    for path in _PUBLISHED_TIME:
-        node = first_on_path(tree, path)
-        if node is not None and not in_widget(node, headline):
-            published = _plausible_one((_time_attribute(node),), latest)
-            if published:
-                break
+    if marked is not None and not in_widget(marked, headline):
+        published = _plausible_one((_time_attribute(marked),), latest)
     modified = None
     article = tree.css_first("article")
-    scopes = (tree,) if article is None else (article, tree)
-    for node in islice((n for scope in scopes for n in scope.css("time[datetime]")), _MAX_TIMES):
-        if (published and modified) or in_widget(node, headline):
-            continue
-        found = _plausible_one((_time_attribute(node),), latest)
-        if _says_updated(node):
-            modified = modified or found
-        else:
-            published = published or found
+    for scope in (tree,) if article is None else (article, tree):
+        for node in islice(scope.css("time[datetime]"), _MAX_TIMES):
+            if in_widget(node, headline):
+                continue
+            found = _plausible_one((_time_attribute(node),), latest)
+            if _says_updated(node):
+                modified = modified or found
+            else:
+                published = published or found
+            if published and modified:
+                return published, modified
+        if published:
+            break  # past the article, the page's times are other stories'
     return published, modified
 
 
@@ -220,7 +220,7 @@ def _date_texts(
     if headline is not None:
         for node in texts_near(headline):
             text = node.text_content or ""
-            if any(ch.isdigit() for ch in text):
+            if _DIGIT.search(text):
                 yield node, text
     # The article first: sidebars list other stories with their dates. Searched from
     # the article node, not with an "article …" selector, which walks every

@@ -100,7 +100,9 @@ def headline_node(tree: LexborHTMLParser, title: str | None = None) -> LexborNod
     """The element holding the article's headline: its h1, else the first heading or
     paragraph that reads ``title`` (the declared title; page builders such as Framer
     set headlines in styled paragraphs)."""
-    found = first_of_paths(tree, HEADLINE)
+    headings = tree.css("h1")
+    # one h1 is the headline; several need the paths that tell the article's apart
+    found = headings[0] if len(headings) == 1 else first_of_paths(tree, HEADLINE)
     if found is not None or not title:
         return found
     # the declared title, or its longest part: "Headline | Site" is shown as "Headline"
