@@ -20,10 +20,10 @@ MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 6
 
 # "By", "Par", "Von"… in the nine languages, with the forms a byline label takes.
-_PREFIX = re.compile(
+BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|published|reported|text|story|words|article)\s+by|by|par|"
     r"écrit\s+par|rédigé\s+par|publié\s+par|texte|von|text|por|escrito\s+por|(?-i:di|da)|"
-    r"scritto\s+da|door|av|autor(?:in|a|ka)?|author|auteur(?:e)?|autore|автор(?:ка)?|"
+    r"scritto\s+da|door|av|autor(?:in|a|ka|en)?|authors?|auteur(?:e|s)?|autore|автор(?:ка)?|"
     r"przez)\b\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -220,10 +220,10 @@ def author_names(raw: str | None) -> list[str]:
     if not text:
         return []
     text = _BY_INSIDE.sub("", _HANDLE.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text))))
-    text = _before_date(_PREFIX.sub("", _PARENTHESES.sub("", text).strip(_PUNCTUATION)))
+    text = _before_date(BYLINE_PREFIX.sub("", _PARENTHESES.sub("", text).strip(_PUNCTUATION)))
     names: list[str] = []
     for part in _SPLIT_NAMES.split(text):
-        part = _PREFIX.sub("", part.strip(_PUNCTUATION)).strip(_PUNCTUATION)
+        part = BYLINE_PREFIX.sub("", part.strip(_PUNCTUATION)).strip(_PUNCTUATION)
         # "MD" after a name is a credential; "JWU" alone is the author
         if part and not (names and _is_credential(part)):
             names.extend(_split_pair(_before_role(_DASH_TAIL.sub("", part))))

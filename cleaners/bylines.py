@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.authors import author_names, is_organisation, unique_names
+from cleaners.authors import BYLINE_PREFIX, author_names, is_organisation, unique_names
 from cleaners.datewords import is_date_word
 from cleaners.jsonld import LinkedData
 from cleaners.metatext import MetaTags
@@ -48,52 +48,33 @@ _MAX_BYLINE_CHARS = 200
 _LINES_READ = 4
 _MAX_SHOWN_WORDS = 5
 _MAX_SHOWN_CHARS = 50
-# Labels a byline puts before the name, alone in their element ("By", "Written by").
-_INTRODUCERS = frozenset(
+# Words of a byline block that are never a name.
+_NOT_NAMES = frozenset(
     {
-        "by",
-        "written by",
-        "posted by",
-        "words by",
-        "author",
-        "authors",
-        "author(s)",
-        "par",
-        "écrit par",
-        "auteur",
-        "auteurs",
-        "von",
-        "autor",
-        "autorin",
-        "por",
-        "di",
-        "door",
-        "przez",
-        "автор",
+        "the author",
+        "about the author",
+        "about",
+        "bio",
+        "profile",
+        "contributor",
+        "contributors",
+        "view all posts",
+        "all posts",
+        "posts",
+        "articles",
+        "stories",
+        "more",
+        "read more",
+        "follow",
+        "share",
+        "contact",
+        "admin",
+        "administrator",
+        "guest",
+        "anonymous",
+        "unknown",
     }
 )
-# Words of a byline block that are never a name.
-_NOT_NAMES = _INTRODUCERS | {
-    "the author",
-    "about the author",
-    "about",
-    "bio",
-    "profile",
-    "contributor",
-    "contributors",
-    "view all posts",
-    "all posts",
-    "more",
-    "read more",
-    "follow",
-    "share",
-    "contact",
-    "admin",
-    "administrator",
-    "guest",
-    "anonymous",
-    "unknown",
-}
 # An author's description or picture, next to the byline but not it.
 _ABOUT_AUTHOR = frozenset({"description", "desc", "avatar", "image", "img", "photo"})
 _FUNCTION_WORDS = frozenset(
@@ -102,12 +83,6 @@ _FUNCTION_WORDS = frozenset(
 # Links to the site's author index itself ("/people/"), not to one author's page.
 _AUTHOR_INDEX = re.compile(
     r"/(?:author|authors|people|contributors?|writers|autor|auteur)/?(?:[?#]|$)", re.IGNORECASE
-)
-# "By Jane Doe" in a short text next to the headline, in the nine languages.
-_BY = re.compile(
-    r"^\s*(?:(?:written|posted|reported|words)\s+by|by|par|von|por|di|door|przez|"
-    r"autor(?:in|a)?|auteur|autore|автор)\b\s*[:：]?\s*",
-    re.IGNORECASE,
 )
 
 
@@ -178,7 +153,7 @@ def _names_in_block(node: LexborNode) -> list[str]:
         return []
     lines = [line.strip() for line in text.split("\n") if line.strip()][:_LINES_READ]
     for label, line in zip(["", *lines], lines, strict=False):
-        if _introduces(label) or _BY.match(line):
+        if _introduces(label) or BYLINE_PREFIX.match(line):
             names = _shown_names(line, strict=False)
             if names:
                 return names
@@ -190,7 +165,7 @@ def _written_near(headline: LexborNode) -> list[str]:
     label = ""
     for node in texts_near(headline):
         text = (node.text_content or "").strip()
-        if _introduces(label) or _BY.match(text):
+        if _introduces(label) or BYLINE_PREFIX.match(text):
             names = _shown_names(text, strict=True)
             if names and not in_widget(node, headline):
                 return names
@@ -201,7 +176,9 @@ def _written_near(headline: LexborNode) -> list[str]:
 def _introduces(label: str) -> bool:
     """ "By", "Written by", "Recipe by", "Auteur :": a label the name follows."""
     folded = label.casefold().rstrip(" :：")
-    return folded in _INTRODUCERS or folded.endswith((" by", " par", " von", " from"))
+    return bool(BYLINE_PREFIX.fullmatch(folded)) or folded.endswith(
+        (" by", " par", " von", " from")
+    )
 
 
 def _shown_names(text: str, *, strict: bool) -> list[str]:

@@ -16,7 +16,7 @@ from itertools import islice, pairwise
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.rules import tokens_of
+from cleaners.rules import UNGUARDED_TOKENS, tokens_of
 from cleaners.scoped import SelectorPath, first_of_paths
 from cleaners.titles import longest_part
 
@@ -44,38 +44,19 @@ BODY_TEXTS = 2
 # <article> holds the article's own byline and dates.
 _CHROME_TAGS = frozenset({"aside", "nav"})
 _CHROME_TOKENS = frozenset({"sidebar"})
-# Class/id tokens of blocks that list other stories or other people's words.
-_WIDGET_TOKENS = frozenset(
-    {
-        "related",
-        "relatedposts",
-        "yarpp",
-        "outbrain",
-        "taboola",
-        "recommended",
-        "recommendations",
-        "recommendation",
-        "popular",
-        "trending",
-        "mostread",
-        "mostpopular",
-        "suggested",
-        "teaser",
-        "teasers",
-        "recent",
-        "comment",
-        "comments",
-        "respond",
-        "disqus",
-        "replies",
-        "carousel",
-        "relacionadas",
-        "relacionados",
-        "correlati",
-        "similaires",
-        "connexes",
-    }
-)
+# Class/id tokens of blocks that list other stories or other people's words: those
+# the pruner drops whatever they hold (related posts, comments…), and lists of stories.
+_WIDGET_TOKENS = UNGUARDED_TOKENS | {
+    "popular",
+    "trending",
+    "mostread",
+    "mostpopular",
+    "suggested",
+    "teaser",
+    "teasers",
+    "recent",
+    "carousel",
+}
 _WIDGET_PAIRS = frozenset(
     {
         ("more", "stories"),
@@ -194,29 +175,24 @@ def _short_texts(nodes: Iterator[LexborNode], limit: int) -> Iterator[LexborNode
 
 def _following(node: LexborNode) -> Iterator[LexborNode]:
     """Text nodes after ``node``'s subtree, in document order."""
-    current: LexborNode | None = node
-    while current is not None:
-        while current is not None and current.next is None:
-            current = current.parent
-        if current is None or current.tag in ("body", "html"):
-            return
-        current = current.next
-        if current.tag == "-text":
-            yield current
-        elif current.tag not in _SILENT_TAGS:
-            yield from current.traverse(include_text=True)
+    for sibling in _siblings_outward(node, forward=True):
+        yield from sibling.traverse(include_text=True)
 
 
 def _preceding(node: LexborNode) -> Iterator[LexborNode]:
     """Text nodes before ``node``, nearest first."""
+    for sibling in _siblings_outward(node, forward=False):
+        yield from reversed(list(sibling.traverse(include_text=True)))
+
+
+def _siblings_outward(node: LexborNode, forward: bool) -> Iterator[LexborNode]:
+    """The siblings on one side of ``node``, then of its parent, and so on up to <body>."""
     current: LexborNode | None = node
     while current is not None:
-        while current is not None and current.prev is None:
+        while current is not None and (current.next if forward else current.prev) is None:
             current = current.parent
         if current is None or current.tag in ("body", "html"):
             return
-        current = current.prev
-        if current.tag == "-text":
+        current = current.next if forward else current.prev
+        if current.tag not in _SILENT_TAGS:
             yield current
-        elif current.tag not in _SILENT_TAGS:
-            yield from reversed(list(current.traverse(include_text=True)))
