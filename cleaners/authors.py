@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from cleaners.dates import first_date_start
+from cleaners.datewords import MODIFIED_LABEL, PUBLISHED_LABEL
 from cleaners.metatext import clean
 
 MAX_NAME_CHARS = 60
@@ -37,12 +38,10 @@ _OTHER_CREDIT = re.compile(
 # "This post was written by Jane Doe", "Recipe by Jane Doe": the name follows the last "by"
 _BY_INSIDE = re.compile(r"^.*\s(?:by|par|von|door|przez)\s+(?=\S)", re.IGNORECASE)
 _PUNCTUATION = " -–—|,:;·•/"
-_DATE_LABEL = re.compile(
-    r"\b(?:last\s+updated|last\s+modified|updated|published|posted\s+on|mis\s+à\s+jour|publié\s+le|"
-    r"aktualisiert|actualizado|aggiornato|atualizado)\b",
-    re.IGNORECASE,
-)
-_TRAILING_CONNECTOR = re.compile(r"\s+(?:on|le|am|el|il|em|w|в|le\s+)?\s*$", re.IGNORECASE)
+# "Updated", "Publié le"…: the byline's name is over where its date's label starts
+_DATE_LABELS = (MODIFIED_LABEL, PUBLISHED_LABEL)
+# "Jane Doe on", "Jeanne Martin le": the word a byline puts before its date
+_TRAILING_CONNECTOR = re.compile(r"\s+(?:on|le|am|el|il|em|w|в)?\s*$", re.IGNORECASE)
 # "page.head.extra.author", "post.author.name": a template variable left in the page,
 # not a user name such as "sara.r.peter"
 _TEMPLATE_PATH = re.compile(
@@ -257,9 +256,9 @@ def _letters(text: str) -> str:
 
 def _before_date(text: str) -> str:
     """The byline up to its first date or date label ("Jane Doe · Updated Dec 3, 2025")."""
-    label = _DATE_LABEL.search(text)
-    if label:
-        text = text[: label.start()]
+    starts = [found.start() for found in (label.search(text) for label in _DATE_LABELS) if found]
+    if starts:
+        text = text[: min(starts)]
     start = first_date_start(text)
     if start is not None:
         text = _TRAILING_CONNECTOR.sub("", text[:start])

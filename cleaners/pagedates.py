@@ -54,7 +54,7 @@ MODIFIED_META = (
     "dcterms.modified",
     "last-modified",
 )
-# Paths of simple selectors (see cleaners.scoped), never descendant selectors.
+# The <time> elements templates mark as the publication.
 _PUBLISHED_TIME = "time[itemprop=datePublished], time.published, time.entry-date"
 # Elements whose text is a date on most templates ("Publié le 27 juin 2025 à 14:16").
 _DATED = (
@@ -65,11 +65,12 @@ _MAX_DATED_ELEMENTS = 30
 _MAX_DATE_TEXT = 120
 _MAX_MACHINE_TEXT = 40
 _DIGIT = re.compile(r"\d")
+# The label of a date sits in at most two elements before it ("Updated", " ").
 _LABEL_SIBLINGS = 2
+_MAX_LABEL_TEXT = 40
 # Language tags whose numeric dates are month-first. A bare "en" is British as often as
 # American: its "03/10/2023" is read day-first, as in the rest of the world.
 _MONTH_FIRST_LANGUAGES = frozenset({"en-us"})
-_MAX_LABEL_TEXT = 40
 # A page's clock may run up to a day ahead of the fetch's (time zones); beyond, the date
 # is a placeholder or an event announced for later, not the publication.
 _CLOCK_SLACK = timedelta(days=1)
@@ -91,16 +92,19 @@ def page_dates(
     declared_modified = _plausible(
         (linked.modified, *(first_meta(meta, key) for key in MODIFIED_META)), latest
     )
-    time_published, time_modified = _time_elements(tree, headline, latest)
-    published = next(iter(declared_published), None) or time_published
-    modified = next(iter(declared_modified), None) or time_modified
+    published = next(iter(declared_published), None)
+    modified = next(iter(declared_modified), None)
+    if published is None or modified is None:
+        time_published, time_modified = _time_elements(tree, headline, latest)
+        published = published or time_published
+        modified = modified or time_modified
     # The page's text is read only when no machine date gives the publication: a shown
     # update date alone is not worth the search (a third of the metadata's time).
     if published is None:
         shown_published, shown_modified = _shown_dates(
             tree, headline, fetched_at, latest, _month_first(tree, meta)
         )
-        published = published or shown_published
+        published = shown_published
         modified = modified or shown_modified
     if published is None:
         published = _plausible_one(map(date_from_url, urls), latest)
@@ -115,12 +119,8 @@ def _plausible(values: Iterable[str | None], latest: datetime) -> list[str]:
     return [iso for iso in map(normalize_iso, values) if iso and _not_after(iso, latest)]
 
 
-def _plausible_one(values: Iterable[str | None], latest: datetime | None = None) -> str | None:
-    for value in values:
-        iso = normalize_iso(value)
-        if iso and (latest is None or _not_after(iso, latest)):
-            return iso
-    return None
+def _plausible_one(values: Iterable[str | None], latest: datetime) -> str | None:
+    return next(iter(_plausible(values, latest)), None)
 
 
 def _not_after(iso: str, latest: datetime) -> bool:
