@@ -123,15 +123,23 @@ def run_extraction(
     record: Recorder | None = None,
     fetched_at: datetime | None = None,
     notes: list[str] | None = None,
+    *,
+    strict: bool = False,
 ) -> Article:
     """``extract`` with an optional recorder of removed blocks and a list that collects
-    notes on the decisions taken (both used by ``explain``)."""
+    notes on the decisions taken (both used by ``explain``).
+
+    ``strict`` lets an internal error propagate instead of becoming ``Reason.UNPARSABLE``:
+    the tests run the cleaner so, since an error caught here would pass them unseen.
+    """
     clock = _Clock(deadline)
     try:
         return _extract(
             html, url, headers or {}, known_boilerplate, clock, record, fetched_at, notes
         )
     except Exception:  # a cleaner must not take a crawl down on one bad page
+        if strict:
+            raise
         log.exception("extract failed on %s", url)
         return Article(url=url, reason=Reason.UNPARSABLE)
 
