@@ -34,6 +34,7 @@ from cleaners.article import Article, Reason
 from cleaners.blocks import BALANCED, FULL_PAGE, trafilatura_blocks
 from cleaners.decode import decode_html
 from cleaners.guard import gather_evidence
+from cleaners.headers import header_value
 from cleaners.language import detect_language
 from cleaners.lines import clean_text
 from cleaners.metadata import PageMetadata, read_metadata
@@ -178,7 +179,7 @@ def _extract(
         utf16 = html.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         if not utf16 and _is_binary(html[:BINARY_SNIFF_BYTES].decode("latin-1")):
             return Article(url=url, reason=Reason.NOT_HTML)
-        html = decode_html(html, _header(headers, "content-type"))
+        html = decode_html(html, header_value(headers, "content-type"))
     elif _is_binary(html[:BINARY_SNIFF_BYTES]):
         return Article(url=url, reason=Reason.NOT_HTML)
     if "\x00" in html:
@@ -299,13 +300,6 @@ def _expected_words(meta: PageMetadata) -> int | None:
     if meta.json_ld_body:
         return len(meta.json_ld_body.split())
     return meta.json_ld_word_count
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
 
 
 def _is_binary(head: str) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-ARTICLE_TYPES = frozenset(
+SCHEMA_ARTICLE_TYPES = frozenset(
     {
         "Article",
         "NewsArticle",
@@ -97,9 +97,9 @@ def read_linked_data(blocks: Iterable[str], page_url: str | None = None) -> Link
     """Facts about the page's article from the texts of its ld+json scripts."""
     nodes = [node for block in blocks for node in _nodes(parse_block(block))]
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
-    article = _main_node(nodes, lambda types: bool(types & ARTICLE_TYPES), page_url) or _main_node(
-        nodes, _is_page, page_url
-    )
+    article = _main_node(
+        nodes, lambda types: bool(types & SCHEMA_ARTICLE_TYPES), page_url
+    ) or _main_node(nodes, _is_page, page_url)
     site_name = _site_name(nodes)
     if article is None:
         return LinkedData(site_name=site_name)

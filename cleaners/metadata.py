@@ -16,6 +16,7 @@ from datetime import datetime
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaners.bylines import page_authors
+from cleaners.headers import header_value
 from cleaners.images import lead_image
 from cleaners.jsonld import LinkedData, read_linked_data
 from cleaners.language import language_from_tag
@@ -143,9 +144,7 @@ def _language_hint(
     # The DOM's <html>, never a regex on the source: IE conditional comments carry a
     # decoy <html lang="en"> before the real one.
     root = tree.css_first("html")
-    header_language = next(
-        (value for key, value in (headers or {}).items() if key.lower() == "content-language"), None
-    )
+    header_language = header_value(headers, "content-language")
     candidates = (
         attribute(root, "lang"),
         attribute(root, "xml:lang"),

@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborNode
 from cleaners.labels import CHROME_LABELS, MAX_LABEL_LENGTH, RELATED_TITLES, label_key
 from cleaners.prose import ProseMap
 from cleaners.rules import CHROME_TAGS, NOISE_TAGS, is_consent_rule, noise_rule
-from cleaners.tree import element_children, has_ancestor_in, next_element
+from cleaners.tree import element_children, has_ancestor_in, has_ancestor_tag, next_element
 
 # Called with the rule name and the node just before the node is removed.
 Recorder = Callable[[str, LexborNode], None]
@@ -172,7 +172,7 @@ class _Pruner:
                 continue
             rule, guarded = match
             # Syntax highlighters name the parts of code ("hljs-comment", "token tag").
-            if _inside_code(node):
+            if has_ancestor_tag(node, ("pre", "code")):
                 continue
             # A guarded name alone is no evidence against prose: page builders call every
             # block of an article a "widget", design systems a "cmp" (component). A block
@@ -301,15 +301,6 @@ def link_clouds(scope: LexborNode) -> Iterator[LexborNode]:
         text = parent.text(deep=True, separator=" ", strip=True)
         if _link_share(parent, text) >= LINK_CLOUD_DENSITY:
             yield parent
-
-
-def _inside_code(node: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in ("pre", "code"):
-            return True
-        parent = parent.parent
-    return False
 
 
 def _is_link_heavy(node: LexborNode, share: float) -> bool:

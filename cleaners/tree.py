@@ -19,6 +19,16 @@ def has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
     return False
 
 
+def has_ancestor_tag(node: LexborNode, tags: tuple[str, ...]) -> bool:
+    """Whether an ancestor of ``node`` is one of ``tags``."""
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in tags:
+            return True
+        parent = parent.parent
+    return False
+
+
 def element_children(node: LexborNode) -> Iterator[LexborNode]:
     child = node.child
     while child is not None:
