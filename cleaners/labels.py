@@ -149,6 +149,11 @@ NOTICE = re.compile(
             # comment counters
             r"\d+ (?:comments?|commentaires?|kommentare?|comentarios?|commenti|commento"
             r"|komentarz[ey]?|коментар(?:і|ів)?|комментари(?:й|я|ев))",
+            # feedback prompts under an article
+            r"(?:was|is) this (?:article|page|guide|post|story|information) (?:helpful|useful)"
+            r" ?\??|cet article (?:vous )?a(?:-t-il)? été utile ?\??"
+            r"|war (?:dieser|der) (?:artikel|beitrag) hilfreich ?\??"
+            r"|¿?(?:te|le) ha resultado útil (?:este|el) artículo ?\??",
             # a dateline standing alone: "Published November 20th, 2019 - 07:29 GMT",
             # "20 Nov, 2019 05:47", "Nov. 20, 2019, 9:28 AM UTC"
             rf"(?:{_DATE_PREFIX} )?(?:{_DATE}|{_DATE_NUMERIC})(?:[ ,]*(?:at |à |-|–|—|\|)?"

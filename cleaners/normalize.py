@@ -64,13 +64,24 @@ def normalize_whitespace(text: str) -> str:
     """Tidy the layout of article text.
 
     Every kind of line break becomes ``\\n``; within a line, every run of whitespace
-    (NBSP, U+202F and tabs included) becomes one plain space and the ends are trimmed;
-    at most one blank line separates paragraphs; blank lines at both ends go.
+    (NBSP, U+202F and tabs included) becomes one plain space and the ends are trimmed; a
+    line of nothing but zero-width characters is blank; at most one blank line separates
+    paragraphs; blank lines at both ends go.
     """
     # str.split() and str.splitlines() know every Unicode space and line break, and run
     # far faster than a regular expression over the whole text (this is on the hot path
     # of every extraction).
-    return join_lines(" ".join(line.split()) for line in text.splitlines())
+    return join_lines(_visible_line(" ".join(line.split())) for line in text.splitlines())
+
+
+# Zero-width characters: not spaces to str.split(), yet a line of nothing else is blank
+# (page builders emit "<p>&zwj;</p>" as a spacer). Inside words they stay: emoji
+# sequences and some scripts need them.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _visible_line(line: str) -> str:
+    return "" if line and not line.strip(_INVISIBLE) else line
 
 
 def join_lines(lines: Iterable[str]) -> str:

@@ -3,16 +3,21 @@
 Prose is paragraphs a reader reads: ``<p>`` elements of ``PROSE_MIN_CHARS`` or more whose
 text is mostly not links, and other blocks (``<div>``, ``<td>``, ``<span>``…) holding that
 much text of their own, outside child elements: pages written in "div paragraphs" or
-``<br>``-separated text. A teaser excerpt or a caption is shorter; a menu is links.
+``<br>``-separated text. A menu is links; a teaser excerpt is cut short with an ellipsis,
+or named an excerpt, and counts for nothing.
 """
 
 from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
+from cleaners.rules import tokens_of
+
 PROSE_MIN_CHARS = 100
 TRUNCATION_MARKS = ("...", "…", "[…]", "[...]", "(…)", "(...)")
 PROSE_CARRIERS = "p, div, td, li, dd, blockquote, section, article, main, span, font"
+# Class names of teaser excerpts: what they say is another article's.
+EXCERPT_TOKENS = frozenset({"excerpt", "excerpts"})
 # Above this share of its characters in links, a paragraph is a link list, not prose.
 MAX_PROSE_LINK_SHARE = 0.5
 
@@ -29,6 +34,8 @@ class ProseMap:
         self._paragraphs: set[int] = set()
         seen: set[str] = set()
         for paragraph in root.css(PROSE_CARRIERS):
+            if _is_excerpt(paragraph):
+                continue
             text = prose_text(paragraph)
             # A text printed twice (mobile and desktop copies, a notice per country) is
             # read once.
@@ -54,6 +61,15 @@ class ProseMap:
         """The share of the prose under ``of`` that ``node`` holds (1.0 when there is none)."""
         total = self.chars(of)
         return self.chars(node) / total if total else 1.0
+
+
+def _is_excerpt(paragraph: LexborNode) -> bool:
+    """An excerpt of another article (a teaser card's summary), named so by the page."""
+    for node in (paragraph, paragraph.parent):
+        value = node.attributes.get("class") if node is not None else None
+        if value and EXCERPT_TOKENS.intersection(tokens_of(value)):
+            return True
+    return False
 
 
 def prose_text(paragraph: LexborNode) -> str:

@@ -175,9 +175,14 @@ class _Pruner:
             if has_ancestor_tag(node, ("pre", "code")):
                 continue
             # A guarded name alone is no evidence against prose: page builders call every
-            # block of an article a "widget", design systems a "cmp" (component). A block
-            # of teasers holds excerpts too, but under its linked titles.
-            if guarded and self.prose.chars(node) and not _is_link_heavy(node, GUARD_LINK_SHARE):
+            # block of an article a "widget", design systems a "cmp" (component), down to
+            # the section headings. A block of teasers holds excerpts too, but under its
+            # linked titles; a sidebar widget's own heading goes as an orphan heading.
+            if (
+                guarded
+                and (self.prose.chars(node) or _is_heading_only(node))
+                and not _is_link_heavy(node, GUARD_LINK_SHARE)
+            ):
                 continue
             # No name removes the block holding most of the prose, but a cookie banner is
             # never the article, however much it says.
@@ -301,6 +306,15 @@ def link_clouds(scope: LexborNode) -> Iterator[LexborNode]:
         text = parent.text(deep=True, separator=" ", strip=True)
         if _link_share(parent, text) >= LINK_CLOUD_DENSITY:
             yield parent
+
+
+def _is_heading_only(node: LexborNode) -> bool:
+    """Whether all of ``node``'s text is in one heading (a page builder's heading block)."""
+    heading = node.css_first(",".join(HEADINGS))
+    if heading is None:
+        return False
+    text = heading.text(deep=True, strip=True)
+    return bool(text) and text == node.text(deep=True, strip=True)
 
 
 def _is_link_heavy(node: LexborNode, share: float) -> bool:

@@ -54,7 +54,8 @@ INLINE_TAGS = frozenset(
         "label",
     ]
 )
-# Elements with no text for a reader (figures: captions and credits are not the story).
+# Elements with no text for a reader. A figure's caption and credit are not the story,
+# but the table or quote a figure wraps is (block editors wrap tables in <figure>).
 SKIPPED_TAGS = frozenset(
     [
         "img",
@@ -82,7 +83,7 @@ SKIPPED_TAGS = frozenset(
         "button",
         "select",
         "textarea",
-        "figure",
+        "figcaption",
     ]
 )
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

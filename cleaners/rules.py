@@ -71,12 +71,13 @@ AD_TOKENS: frozenset[str] = _words(
     gpt sponsor sponsored promo promoted publicite pub banner commercial publicidad
     publicidade pubblicita werbung anzeige reklama"""
 )
-# Overlays; "cmp" is a consent manager's prefix, and a design system's for "component"
-# (Adobe's "cmp-container" wraps article text), so it is one of these, not of consent.
+# Pleas to subscribe: prose, but never the article's.
 SUBSCRIPTION_TOKENS: frozenset[str] = _words(
-    """newsletter newsletters subscribe subscription signup optin mailchimp mc4wp login
-    signin register modal popup overlay cmp"""
+    """newsletter newsletters subscribe subscription signup optin mailchimp mc4wp"""
 )
+# Overlays and login boxes; "cmp" is a consent manager's prefix, and a design system's for
+# "component" (Adobe's "cmp-container" wraps article text), so it is one of these.
+OVERLAY_TOKENS: frozenset[str] = _words("""login signin register modal popup overlay cmp""")
 # Cookie and consent banners: never an article, however much text they hold.
 CONSENT_TOKENS: frozenset[str] = _words(
     """cookie cookies consent gdpr didomi tarteaucitron onetrust cookiebot"""
@@ -86,11 +87,13 @@ CHROME_TOKENS: frozenset[str] = _words(
     """breadcrumb breadcrumbs crumb crumbs pagination pager menu navbar navigation sidebar
     widget widgets masthead toolbar skip"""
 )
-# Tags, bylines, bios; standfirsts (a summary printed above the body, like the title).
+# Tags, bylines; standfirsts (a summary printed above the body, like the title).
 META_TOKENS: frozenset[str] = _words(
-    """tags tagcloud keywords byline bio bios author authors saboxplugin standfirst chapo
-    chapeau dek subtitle subheadline"""
+    """tags tagcloud keywords byline author authors standfirst chapo chapeau dek subtitle
+    subheadline"""
 )
+# Author biographies: a paragraph about the writer, not of the story.
+BIO_TOKENS: frozenset[str] = _words("""bio bios saboxplugin""")
 # Photo captions, credits and galleries: describe pictures, however long.
 MEDIA_TOKENS: frozenset[str] = _words(
     """caption captions credit credits gallery slideshow lightbox"""
@@ -101,18 +104,30 @@ NOISE_TOKENS: frozenset[str] = (
     | PROMOTED_TOKENS
     | AD_TOKENS
     | SUBSCRIPTION_TOKENS
+    | OVERLAY_TOKENS
     | CONSENT_TOKENS
     | COMMENT_TOKENS
     | CHROME_TOKENS
     | META_TOKENS
+    | BIO_TOKENS
     | MEDIA_TOKENS
 )
 
 # Blocks named by these tokens are dropped even when they hold prose: comment threads,
-# related-article lists and captions hold real sentences, just not the article's. Any other token is
-# ignored on a block holding prose paragraphs: a page builder's "widget" or a design
-# system's "cmp" (component) wraps the article itself.
-UNGUARDED_TOKENS: frozenset[str] = COMMENT_TOKENS | CONSENT_TOKENS | RELATED_TOKENS | MEDIA_TOKENS
+# related-article lists, ads, subscription pleas, bios and captions hold real sentences,
+# just not the article's. The other names (page chrome, widgets, overlays, bylines, share
+# bars, "popular" boxes) are ignored on a block holding prose paragraphs unless its text is
+# mostly links: a page builder's "widget" or a design system's "cmp" (component) wraps the
+# article itself. No name removes the block holding most of the prose (``cleaners.prune``).
+UNGUARDED_TOKENS: frozenset[str] = (
+    COMMENT_TOKENS
+    | CONSENT_TOKENS
+    | RELATED_TOKENS
+    | AD_TOKENS
+    | SUBSCRIPTION_TOKENS
+    | BIO_TOKENS
+    | MEDIA_TOKENS
+)
 
 # Adjacent token pairs that name a widget where each token alone is ambiguous.
 NOISE_PAIRS: frozenset[tuple[str, str]] = frozenset(

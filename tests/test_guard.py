@@ -108,3 +108,12 @@ def test_a_page_kind_is_given_only_when_no_article_prose_is_found() -> None:
     assert "cookies" not in with_article.text
     wall = extract(f"<html><body>{banner}<main><div class='paywall'></div></main></body></html>")
     assert (wall.text, wall.reason) == ("", Reason.CONSENT_WALL)
+
+
+def test_teaser_excerpts_named_so_are_not_prose() -> None:
+    excerpts = "".join(
+        f"<div class='post-card__excerpt'><p>{s} (autre article)</p></div>" for s in SENTENCES
+    )
+    tree = LexborHTMLParser(f"<html><body><main>{ARTICLE}</main>{excerpts}</body></html>")
+    prose = ProseMap(tree.body)
+    assert prose.chars(tree.body) == prose.chars(tree.css_first("main"))

@@ -97,3 +97,8 @@ def test_hash_is_stable_under_spacing_quotes_and_case(
     respaced = "".join(word + data.draw(SPACES) for word in words)
     retyped = respaced.replace("'", "\u2019").replace("«", '"').upper()
     assert content_hash(retyped) == content_hash(plain)
+
+
+def test_a_line_of_zero_width_characters_is_blank_but_they_stay_inside_words() -> None:
+    assert normalize_whitespace("Un.\n\u200d\nDeux.") == "Un.\n\nDeux."
+    assert normalize_whitespace("famille 👨\u200d👩\u200d👧") == "famille 👨\u200d👩\u200d👧"

@@ -203,4 +203,19 @@ def test_widget_names_in_other_languages() -> None:
 def test_anchor_shorter_than_the_page_summary_is_refused() -> None:
     tree = LexborHTMLParser(f"<body><div class='entry-content'><p>{LONG * 3}</p></div></body>")
     assert find_anchor(tree, ProseMap(tree.body), None, summary="x" * 2000) is None
-    assert find_anchor(tree, ProseMap(tree.body), None, summary="Le résumé de l'article.") is not None
+    assert (
+        find_anchor(tree, ProseMap(tree.body), None, summary="Le résumé de l'article.") is not None
+    )
+
+
+def test_a_page_builder_heading_block_stays_a_newsletter_box_goes_with_its_plea() -> None:
+    text, removed = pruned(
+        "<body><div class='elementor-widget elementor-widget-heading'><h2>Les chiffres</h2>"
+        "</div><div class='elementor-widget elementor-widget-text-editor'>"
+        f"<p>1. {LONG}</p><p>2. {LONG}</p><p>3. {LONG}</p></div>"
+        f"<div class='newsletter-box'><h3>Notre lettre</h3><p>Chaque samedi, {LONG}</p></div>"
+        "</body>"
+    )
+    assert "Les chiffres" in text
+    assert "Chaque samedi" not in text
+    assert [rule for rule, _ in removed] == ["token:newsletter"]

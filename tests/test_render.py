@@ -75,3 +75,10 @@ def test_figures_hidden_elements_and_orphan_headings_are_left_out() -> None:
 def test_deep_nesting_renders_without_recursion() -> None:
     depth = 5000
     assert blocks("<div>" * depth + f"<p>{LONG}</p>" + "</div>" * depth) == [LONG]
+
+
+def test_a_table_inside_a_figure_is_content_its_caption_is_not() -> None:
+    assert blocks(
+        "<figure class='wp-block-table'><table><tr><td>Autonomie</td><td>180 min</td></tr>"
+        "</table><figcaption>Source : fabricant</figcaption></figure>"
+    ) == ["Autonomie | 180 min"]
