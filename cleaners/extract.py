@@ -29,6 +29,7 @@ from cleaners.anchor import find_anchor
 from cleaners.article import Article, Reason
 from cleaners.blocks import BALANCED, PRECISE, blocks_from_tree, trafilatura_blocks
 from cleaners.decode import decode_html
+from cleaners.depth import bound_depth
 from cleaners.language import detect_language
 from cleaners.lines import clean_text
 from cleaners.metadata import PageMetadata, read_metadata
@@ -168,6 +169,13 @@ def _extract(
         html = html.replace("\x00", "")
     if not html.strip():
         return Article(url=url, reason=Reason.EMPTY_DOCUMENT)
+
+    # Depth guard (cleaners.depth): parsing and walking the tree cost the square of its
+    # depth, in C calls the deadline cannot stop. Too-deep pages are flattened or refused.
+    bounded = bound_depth(html)
+    if bounded is None:
+        return Article(url=url, reason=Reason.TOO_DEEP)
+    html = bounded
 
     tree = LexborHTMLParser(html)
     body = tree.body
