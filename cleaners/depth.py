@@ -32,7 +32,8 @@ at 512: Chromium and WebKit attach deeper elements to the 511th level as sibling
 
 from __future__ import annotations
 
-from cleaners.nesting import Elements, OpenElements, TooDeep
+from cleaners.nesting import OpenElements, TooDeep
+from cleaners.open_stack import Elements
 
 MAX_DEPTH = 512
 SCAN_ABOVE_TAGS = 4096

@@ -82,7 +82,7 @@ KEEPS_FORMATTING = (
 IMPLIES_ENDS = CLOSES_P | _names("li dd dt option button")  # start tags that close others
 # Start tags with their own handling; the others only close what they imply, and open again
 # the formatting elements waiting, before they go on the stack.
-UNUSUAL_START = VOID | IGNORED | TABLE_PARTS | FORMATTING | _names("svg math form")
+UNUSUAL_START = VOID | IGNORED | TABLE_PARTS | FORMATTING | _names("svg math form select")
 IMPLIED_END = _names("dd dt li optgroup option p rb rp rt rtc")  # closed by "</form>" & co
 SVG, MATH = 1, 2
 INTEGRATION_POINTS = {
