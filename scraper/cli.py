@@ -54,6 +54,7 @@ from scraper.export import (
 )
 from scraper.fetch import make_client
 from scraper.frontier import DEFAULT_LEASE_SECONDS
+from scraper.library_logs import hide_library_records
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
 from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
@@ -119,6 +120,7 @@ def main() -> None:
     scrape TARGET...   is short for   scrape get TARGET...
     """
     logging.basicConfig(level=logging.WARNING, format="scrape: %(levelname)s: %(message)s")
+    hide_library_records()  # "discarding data: None" and the like: the reason says it once
 
 
 @main.command(DEFAULT_COMMAND)
