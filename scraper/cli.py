@@ -63,6 +63,7 @@ from scraper.sources import load_sources, parse_networks
 from scraper.stats import Stats, collect_stats
 from scraper.storage import Store, database_url, open_store, upgrade_database
 from scraper.warc import write_warc
+from scraper.watched_pool import DEFAULT_PAGE_TIME_LIMIT
 
 DEFAULT_COMMAND = "get"
 TEXT_SEPARATOR = "---"  # the line between two articles in text output
@@ -71,6 +72,16 @@ db_option = click.option(
     "--db",
     metavar="URL_OR_PATH",
     help=f"SQLite file or SQLAlchemy URL. Default: ${DB_ENV_VAR}, else ./{DEFAULT_DB_PATH}.",
+)
+# A cleaning worker still on one page after this long is killed and replaced; the page fails.
+page_time_limit_option = click.option(
+    "--page-time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_PAGE_TIME_LIMIT,
+    show_default=True,
+    metavar="SECONDS",
+    help="A cleaning worker still on one page after this long is killed and replaced; "
+    "the page fails.",
 )
 
 
@@ -315,6 +326,7 @@ def upgrade(db: str | None) -> None:
     metavar="SECONDS",
     help="How long claimed URLs stay reserved if their worker dies (renewed while it lives).",
 )
+@page_time_limit_option
 @click.pass_context
 def crawl(
     ctx: click.Context,
@@ -329,6 +341,7 @@ def crawl(
     forever: bool,
     discover_every: float,
     lease: float,
+    page_time_limit: float,
 ) -> None:
     """Crawl the sites of a sources file (TOML): feeds, sitemaps, start pages.
 
@@ -356,6 +369,7 @@ def crawl(
         forever=forever,
         discover_every=discover_every if forever else 0.0,
         lease_seconds=lease,
+        page_time_limit=page_time_limit,
     )
     show_bar = sys.stderr.isatty() if progress is None else progress
     console = Console(stderr=True)
@@ -412,6 +426,7 @@ def crawl(
     metavar="SECONDS",
     help="PostgreSQL: a range not written to for this long is taken over by another run.",
 )
+@page_time_limit_option
 def reclean_command(
     db: str | None,
     since: datetime | None,
@@ -420,6 +435,7 @@ def reclean_command(
     workers: int,
     range_size: int,
     lease: float,
+    page_time_limit: float,
 ) -> None:
     """Clean the archived pages of stored articles again with the current cleaner.
 
@@ -431,7 +447,12 @@ def reclean_command(
     selection = RecleanSelection(since=since, site=site, stale_only=stale_only)
     with storage(db) as store:
         report = reclean(
-            store, selection, workers=workers, range_size=range_size, lease_seconds=lease
+            store,
+            selection,
+            workers=workers,
+            range_size=range_size,
+            lease_seconds=lease,
+            page_time_limit=page_time_limit,
         )
     click.echo(f"reclean: {report.summary()}")
 

@@ -28,9 +28,11 @@ from scraper.boilerplate import BoilerplateCache
 from scraper.discover import feed_links, page_links, parse_sitemap
 from scraper.errors import FetchErrorKind, StorageError
 from scraper.frontier import Kind
+from scraper.reclean import Extractor
 from scraper.records import FetchAttempt, SaveResult
 from scraper.storage import FAILED, PreparedSave, Store, open_store, prepare_save
 from scraper.urls import is_http_url
+from scraper.watched_pool import page_started, pages_done
 
 PARENT_POLL = 1.0  # seconds between a worker's checks that its crawl still runs
 
@@ -46,6 +48,7 @@ class _WorkerState:
     store: Store | None = None
     write_lock: AbstractContextManager[object] | None = None
     boilerplate: BoilerplateCache | None = None
+    extract: Extractor = cleaners.extract
 
 
 _worker = _WorkerState()
@@ -78,7 +81,10 @@ class PageAnalysis:
 
 
 def init_worker(
-    crawl_pid: int, db_url: str, write_lock: AbstractContextManager[object] | None
+    crawl_pid: int,
+    db_url: str,
+    write_lock: AbstractContextManager[object] | None,
+    extract: Extractor = cleaners.extract,
 ) -> None:
     """Pool initializer: open this worker's store; end with the crawl that started it.
 
@@ -90,6 +96,7 @@ def init_worker(
     _worker.store = open_store(db_url)
     _worker.write_lock = write_lock
     _worker.boilerplate = BoilerplateCache(_worker.store)
+    _worker.extract = extract
 
     def watch() -> None:
         while _running(crawl_pid):
@@ -117,11 +124,13 @@ def analyse_batch(jobs: Sequence[PageJob]) -> list[PageAnalysis | Exception]:
     gets its exception in place of its analysis; the others are unaffected.
     """
     ready: list[_Ready | Exception] = []
-    for job in jobs:
+    for index, job in enumerate(jobs):
+        page_started(index)  # the pool kills a worker held too long by one page
         try:
             ready.append(_prepare(job))
         except Exception as exc:  # one page that crashes the cleaner fails alone
             ready.append(exc)
+    pages_done()
     saves = [item.save for item in ready if isinstance(item, _Ready) and item.save is not None]
     saved = iter(_save_all(saves))
     results: list[PageAnalysis | Exception] = []
@@ -173,7 +182,7 @@ def _prepare(job: PageJob) -> _Ready:
 def _prepare_article(
     job: PageJob, attempt: FetchAttempt, known_boilerplate: frozenset[str]
 ) -> _Ready:
-    article = cleaners.extract(
+    article = _worker.extract(
         job.body,
         job.final_url,
         headers=dict(job.headers),
