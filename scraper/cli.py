@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,7 +53,7 @@ from scraper.export import (
 )
 from scraper.fetch import make_client
 from scraper.frontier import DEFAULT_LEASE_SECONDS
-from scraper.library_logs import hide_library_records
+from scraper.library_logs import log_own_records_to_stderr
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
 from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
@@ -130,8 +129,8 @@ def main() -> None:
     \b
     scrape TARGET...   is short for   scrape get TARGET...
     """
-    logging.basicConfig(level=logging.WARNING, format="scrape: %(levelname)s: %(message)s")
-    hide_library_records()  # "discarding data: None" and the like: the reason says it once
+    # Not the libraries' "discarding data: None" and the like: the error line says it once.
+    log_own_records_to_stderr("scrape: %(levelname)s: %(message)s")
 
 
 @main.command(DEFAULT_COMMAND)

@@ -21,8 +21,15 @@ class OwnRecordsOnly(logging.Filter):
         return record.name.partition(".")[0] in OWN_PACKAGES
 
 
-def hide_library_records(logger: logging.Logger | None = None) -> None:
-    """Add ``OwnRecordsOnly`` to each handler of ``logger`` (the root logger), once."""
-    for handler in (logger or logging.getLogger()).handlers:
-        if not any(isinstance(found, OwnRecordsOnly) for found in handler.filters):
+def log_own_records_to_stderr(format: str) -> None:
+    """``logging.basicConfig`` on stderr at WARNING, its handler passing ``OwnRecordsOnly``.
+
+    Handlers installed by something else (a test runner, an embedding program) are left
+    as they are: only the one this call adds is filtered.
+    """
+    root = logging.getLogger()
+    installed = list(root.handlers)
+    logging.basicConfig(level=logging.WARNING, format=format)
+    for handler in root.handlers:
+        if handler not in installed:
             handler.addFilter(OwnRecordsOnly())
