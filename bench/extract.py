@@ -2,17 +2,28 @@
 
 Usage::
 
-    python bench/extract.py --dataset ../shared/bench/zyte [--per-page out.tsv] [--limit N]
+    python bench/extract.py --dataset ../shared/bench/wcxb-dev [--half a|b] [--per-page out.tsv]
 
 The dataset is any directory holding ``html/<id>.html`` or ``html/<id>.html.gz`` and
-``ground-truth.json`` shaped ``{id: {"url": ..., "articleBody": ...}}``.
+``ground-truth.json`` shaped ``{id: {"url": ..., "articleBody": ...}}``; WCXB entries also
+carry ``with`` / ``without`` snippets and a ``domain``.
 
-Metric (as published with the Zyte article-extraction benchmark): a text is the multiset
-of its word 4-grams (tokens are runs of ``\\w``; a text of 1-3 tokens is one shorter
-shingle). Per page, precision = tp / (tp + fp) and recall = tp / (tp + fn). Precision is
-averaged over pages with a non-empty prediction, recall over all pages, F1 is the harmonic
-mean of the two means, and exact match is the share of pages whose token sequence equals
-the truth. The ± figure is the standard deviation of F1 over bootstrap resamples of pages.
+Metrics, per set:
+
+- the Zyte metric: a text is the multiset of its word 4-grams (tokens are runs of ``\\w``;
+  a text of 1-3 tokens is one shorter shingle). Per page, precision = tp / (tp + fp) and
+  recall = tp / (tp + fn). Precision is averaged over pages with a non-empty prediction,
+  recall over all pages, F1 is the harmonic mean of the two means. The ± figure is the
+  standard deviation of F1 over bootstrap resamples of pages;
+- WCXB's word F1: per page, F1 of the bags of lower-cased ``\\w+`` words; the mean;
+- empty outputs; ``with`` snippets missed and ``without`` snippets leaked (whitespace
+  collapsed, case folded, substring);
+- losses: pages where an extractor's recall is under 0.5 while the reference's is 0.8 or
+  more. The reference is trafilatura's default with comments off, the convention of both
+  benchmarks.
+
+``--half a|b`` keeps the pages of one half of the domains (a stable hash of the domain), so
+that rules can be chosen on one half and checked on the other.
 
 Speed: every page is run through each extractor in turn, in one process, with the order
 rotated from page to page so that cache warmth and machine load fall evenly on all of them.
@@ -31,10 +42,12 @@ import re
 import statistics
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import trafilatura
 
@@ -44,6 +57,9 @@ TOKEN_RE = re.compile(r"\w+")
 SHINGLE_SIZE = 4
 BOOTSTRAP_ROUNDS = 1000
 REFERENCE = "trafilatura"
+# A loss: the article is gone from one output and kept by the reference.
+LOST_RECALL = 0.5
+KEPT_RECALL = 0.8
 
 Extractor = Callable[[bytes, str], str]
 
@@ -54,13 +70,17 @@ class Page:
     url: str
     html: bytes
     truth: str
+    with_snippets: tuple[str, ...] = ()
+    without_snippets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class PageScore:
     precision: float | None  # None when the prediction is empty
     recall: float
-    exact: bool
+    word_f1: float
+    missed: int  # ``with`` snippets absent from the prediction
+    leaked: int  # ``without`` snippets present in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +89,11 @@ class Summary:
     f1_se: float
     precision: float
     recall: float
-    exact_share: float
+    word_f1: float
+    empty: int
+    missed: int
+    leaked: int
+    losses: tuple[str, ...]  # page ids
     pages_per_second: float
 
 
@@ -84,15 +108,33 @@ def shingles(words: list[str]) -> Counter[tuple[str, ...]]:
     return Counter(tuple(words[i : i + SHINGLE_SIZE]) for i in range(count))
 
 
-def score_page(truth: str, prediction: str) -> PageScore:
-    true_words, predicted_words = tokens(truth), tokens(prediction)
+def word_f1(truth_words: list[str], predicted_words: list[str]) -> float:
+    truth_bag = Counter(w.lower() for w in truth_words)
+    predicted_bag = Counter(w.lower() for w in predicted_words)
+    common = sum((truth_bag & predicted_bag).values())
+    if not common:
+        return 1.0 if not truth_bag and not predicted_bag else 0.0
+    precision = common / sum(predicted_bag.values())
+    recall = common / sum(truth_bag.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def score_page(page: Page, prediction: str) -> PageScore:
+    true_words, predicted_words = tokens(page.truth), tokens(prediction)
     true_shingles, predicted_shingles = shingles(true_words), shingles(predicted_words)
     tp = sum((true_shingles & predicted_shingles).values())
     fp = sum((predicted_shingles - true_shingles).values())
     fn = sum((true_shingles - predicted_shingles).values())
     precision = tp / (tp + fp) if predicted_shingles else None
     recall = tp / (tp + fn) if tp + fn else 1.0
-    return PageScore(precision, recall, true_words == predicted_words)
+    folded = _folded(prediction)
+    missed = sum(_folded(s) not in folded for s in page.with_snippets)
+    leaked = sum(_folded(s) in folded for s in page.without_snippets)
+    return PageScore(precision, recall, word_f1(true_words, predicted_words), missed, leaked)
 
 
 def f1_of(scores: list[PageScore]) -> tuple[float, float, float]:
@@ -103,27 +145,68 @@ def f1_of(scores: list[PageScore]) -> tuple[float, float, float]:
     return f1, precision, recall
 
 
-def summarise(scores: list[PageScore], seconds: float, rng: random.Random) -> Summary:
+def losses(pages: list[Page], scores: list[PageScore], reference: list[PageScore]) -> list[str]:
+    """Ids of the pages whose article ``scores`` lost while ``reference`` kept it."""
+    return [
+        page.page_id
+        for page, ours, ref in zip(pages, scores, reference, strict=True)
+        if ours.recall < LOST_RECALL and ref.recall >= KEPT_RECALL
+    ]
+
+
+def summarise(
+    pages: list[Page],
+    scores: list[PageScore],
+    reference: list[PageScore] | None,
+    seconds: float,
+    rng: random.Random,
+) -> Summary:
     f1, precision, recall = f1_of(scores)
     resampled = [f1_of(rng.choices(scores, k=len(scores)))[0] for _ in range(BOOTSTRAP_ROUNDS)]
-    exact_share = sum(s.exact for s in scores) / len(scores)
     return Summary(
-        f1, statistics.pstdev(resampled), precision, recall, exact_share, len(scores) / seconds
+        f1=f1,
+        f1_se=statistics.pstdev(resampled),
+        precision=precision,
+        recall=recall,
+        word_f1=statistics.fmean(s.word_f1 for s in scores),
+        empty=sum(s.precision is None for s in scores),
+        missed=sum(s.missed for s in scores),
+        leaked=sum(s.leaked for s in scores),
+        losses=tuple(losses(pages, scores, reference)) if reference is not None else (),
+        pages_per_second=len(scores) / seconds if seconds else float("inf"),
     )
 
 
-def load_pages(dataset: Path, limit: int | None) -> list[Page]:
+def domain_half(domain: str) -> str:
+    """``a`` or ``b``: a stable split of domains into two halves."""
+    return "ab"[zlib.crc32(domain.encode("utf-8")) % 2]
+
+
+def load_pages(dataset: Path, limit: int | None = None, half: str | None = None) -> list[Page]:
     truth = json.loads((dataset / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
-    for page_id in sorted(truth)[:limit]:
+    for page_id in sorted(truth):
+        entry = truth[page_id]
+        url = entry.get("url") or ""
+        domain = entry.get("domain") or urlsplit(url).hostname or page_id
+        if half is not None and domain_half(domain) != half:
+            continue
         candidates = (dataset / "html" / f"{page_id}.html.gz", dataset / "html" / f"{page_id}.html")
         html_path = next(p for p in candidates if p.exists())
         data = html_path.read_bytes()
         if html_path.suffix == ".gz":
             data = gzip.decompress(data)
-        entry = truth[page_id]
-        pages.append(Page(page_id, entry.get("url") or "", data, entry.get("articleBody") or ""))
-    return pages
+        pages.append(
+            Page(
+                page_id,
+                url,
+                data,
+                entry.get("articleBody") or "",
+                tuple(entry.get("with") or ()),
+                tuple(entry.get("without") or ()),
+            )
+        )
+    return pages[:limit]
 
 
 def ours(html: bytes, url: str) -> str:
@@ -131,11 +214,11 @@ def ours(html: bytes, url: str) -> str:
 
 
 def trafilatura_default(html: bytes, url: str) -> str:
-    return trafilatura.extract(html, url=url) or ""
+    return trafilatura.extract(html, url=url, include_comments=False) or ""
 
 
 def trafilatura_fast(html: bytes, url: str) -> str:
-    return trafilatura.extract(html, url=url, fast=True) or ""
+    return trafilatura.extract(html, url=url, include_comments=False, fast=True) or ""
 
 
 EXTRACTORS: dict[str, Extractor] = {
@@ -182,24 +265,45 @@ def write_per_page(path: Path, pages: list[Page], scores: dict[str, list[PageSco
             out.write("\t".join(cells) + "\n")
 
 
-def format_table(summaries: dict[str, Summary]) -> str:
+def format_table(summaries: dict[str, Summary], snippets: bool) -> str:
     reference_speed = summaries[REFERENCE].pages_per_second if REFERENCE in summaries else None
-    lines = [
-        "| extractor | F1 ± s.e. | precision | recall | exact | pages/s | × trafilatura |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    header = "| extractor | F1 ± s.e. | precision | recall | word F1 | empty |"
+    rule = "|---|---|---|---|---|---|"
+    if snippets:
+        header += " with missed | without leaked |"
+        rule += "---|---|"
+    header += " losses | pages/s | × trafilatura |"
+    rule += "---|---|---|"
+    lines = [header, rule]
     for name, s in summaries.items():
         ratio = f"{s.pages_per_second / reference_speed:.2f}" if reference_speed else "-"
-        lines.append(
+        row = (
             f"| {name} | {s.f1:.3f} ± {s.f1_se:.3f} | {s.precision:.3f} | {s.recall:.3f} "
-            f"| {s.exact_share:.3f} | {s.pages_per_second:.1f} | {ratio} |"
+            f"| {s.word_f1:.3f} | {s.empty} |"
         )
+        if snippets:
+            row += f" {s.missed} | {s.leaked} |"
+        loss = str(len(s.losses)) if name != REFERENCE else "-"
+        row += f" {loss} | {s.pages_per_second:.1f} | {ratio} |"
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def format_losses(summaries: dict[str, Summary], reverse: dict[str, tuple[str, ...]]) -> str:
+    lines = []
+    for name, s in summaries.items():
+        if name == REFERENCE:
+            continue
+        lines.append(f"{name} loses {len(s.losses)} that {REFERENCE} keeps: {' '.join(s.losses)}")
+        kept = reverse.get(name, ())
+        lines.append(f"{REFERENCE} loses {len(kept)} that {name} keeps: {' '.join(kept)}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", type=Path, required=True)
+    parser.add_argument("--half", choices=("a", "b"), help="only one half of the domains")
     parser.add_argument("--per-page", type=Path, help="write per-page precision/recall (TSV)")
     parser.add_argument("--limit", type=int, help="only the first N pages (by id)")
     parser.add_argument(
@@ -208,17 +312,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu")
     args = parser.parse_args(argv)
 
-    pages = load_pages(args.dataset, args.limit)
+    pages = load_pages(args.dataset, args.limit, args.half)
     names = args.only or list(EXTRACTORS)
+    if REFERENCE not in names:
+        names.append(REFERENCE)  # losses are counted against it
     outputs, seconds = run(pages, names, CLOCKS[args.clock])
     scores = {
-        name: [score_page(p.truth, text) for p, text in zip(pages, outputs[name], strict=True)]
+        name: [score_page(p, text) for p, text in zip(pages, outputs[name], strict=True)]
         for name in names
     }
     rng = random.Random(0)
-    summaries = {name: summarise(scores[name], seconds[name], rng) for name in names}
-    print(f"{len(pages)} pages from {args.dataset}, {args.clock} time")
-    print(format_table(summaries))
+    summaries = {
+        name: summarise(pages, scores[name], scores[REFERENCE], seconds[name], rng)
+        for name in names
+    }
+    reverse = {name: tuple(losses(pages, scores[REFERENCE], scores[name])) for name in names}
+    half = f", domain half {args.half}" if args.half else ""
+    print(f"{len(pages)} pages from {args.dataset}{half}, {args.clock} time")
+    print(format_table(summaries, snippets=any(p.with_snippets for p in pages)))
+    print()
+    print(format_losses(summaries, reverse))
     if args.per_page:
         write_per_page(args.per_page, pages, scores)
     return 0

@@ -12,16 +12,13 @@ from copy import deepcopy
 
 import trafilatura
 from lxml.etree import _Element
-from selectolax.lexbor import LexborNode
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
 _SPACES = re.compile(r"[^\S\n]+")
 _AROUND_NEWLINE = re.compile(r" ?\n ?")
 
-# trafilatura settings chosen on the benchmark (bench/README.md): the pruned input is
-# small, so its slow fallback extractors buy nothing; precision mode drops more
-# link-heavy leftovers. Built once: the options object is only read.
-MAX_TREE_SIZE = 30_000  # elements; bigger pruned pages are rendered without trafilatura
+# trafilatura settings (bench/README.md). Built once: the options objects are only read.
+MAX_TREE_SIZE = 30_000  # elements; trafilatura gives up on bigger trees
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["max_tree_size"] = str(MAX_TREE_SIZE)
 _COMMON = {
@@ -34,16 +31,15 @@ _COMMON = {
     "dedup": False,
     "with_metadata": False,
 }
-PRECISE = Extractor(precision=True, **_COMMON)
-# Precision mode gives up on some layouts (tables, thin markup): the balanced retry.
+# For a pruned page that marks no body: the input is already small, so the slow fallback
+# extractors buy nothing.
 BALANCED = Extractor(**_COMMON)
+# The recall guard's second opinion on a whole unpruned page: trafilatura's default, with
+# its fallback extractors, which find bodies its main pass misses.
+FULL_PAGE = Extractor(**{**_COMMON, "fast": False})
 
-# Own renderer (deadline path): elements that are one block each.
-_BLOCK_SELECTOR = "p, h1, h2, h3, h4, h5, h6, li, pre, blockquote, td, th, dd, dt"
-MAX_RENDERED_BLOCKS = 5000
 
-
-def trafilatura_blocks(html: str, options: Extractor = PRECISE) -> list[str]:
+def trafilatura_blocks(html: str, options: Extractor) -> list[str]:
     """Blocks of the main text trafilatura finds in ``html``."""
     document = trafilatura.bare_extraction(html, options=options)
     if document is None or document.body is None:
@@ -85,17 +81,3 @@ def _inline_text(element: _Element) -> str:
 
 def _tidy(text: str) -> str:
     return _AROUND_NEWLINE.sub("\n", _SPACES.sub(" ", text)).strip()
-
-
-def blocks_from_tree(scope: LexborNode) -> list[str]:
-    """Blocks straight from the pruned tree: no scoring, linear time, for the deadline path."""
-    blocks: list[str] = []
-    for node in scope.css(_BLOCK_SELECTOR):
-        if len(blocks) >= MAX_RENDERED_BLOCKS:
-            break
-        if len(node.css(_BLOCK_SELECTOR)) > 1:  # the match list includes node itself
-            continue  # a container: its inner blocks are rendered instead
-        text = _tidy(node.text(deep=True, separator="", strip=False))
-        if text:
-            blocks.append(f"- {text}" if node.tag == "li" else text)
-    return blocks

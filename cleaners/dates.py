@@ -10,180 +10,29 @@ bare date when no time was given.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+
+from cleaners.datewords import (
+    MODIFIED_LABEL,
+    MONTHS,
+    ONE,
+    PUBLISHED_LABEL,
+    TODAY,
+    UNIT_STEPS,
+    YESTERDAY,
+    ZONE_OFFSETS,
+)
 
 # Earlier "dates" are CMS placeholders such as 0001-01-01, not publication dates.
 MIN_YEAR = 1990
+# Longer machine values are not a date written out ("Dec 03, 2025") but prose.
+_MAX_WRITTEN_MACHINE_DATE = 40
+_MAX_OFFSET = timedelta(hours=14)
+# Between a label and its date: "on", "le", "am", "at", punctuation.
+_LABEL_FILLER = " :–—-,.·|"
+_MAX_AFTER_LABEL = 3
 
-# Month names in the languages the cleaner targets: full forms, the genitive forms
-# Slavic languages use in dates, and the abbreviations newsrooms print.
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: (
-        "january",
-        "jan",
-        "janvier",
-        "janv",
-        "januar",
-        "jänner",
-        "enero",
-        "ene",
-        "gennaio",
-        "gen",
-        "janeiro",
-        "stycznia",
-        "styczeń",
-        "січня",
-        "января",
-    ),
-    2: (
-        "february",
-        "feb",
-        "février",
-        "fevrier",
-        "févr",
-        "fevr",
-        "fév",
-        "fev",
-        "februar",
-        "febrero",
-        "febbraio",
-        "fevereiro",
-        "lutego",
-        "luty",
-        "лютого",
-        "февраля",
-    ),
-    3: (
-        "march",
-        "mar",
-        "mars",
-        "märz",
-        "marz",
-        "marzo",
-        "março",
-        "marco",
-        "marca",
-        "marzec",
-        "березня",
-        "марта",
-    ),
-    4: (
-        "april",
-        "apr",
-        "avril",
-        "avr",
-        "abril",
-        "abr",
-        "aprile",
-        "kwietnia",
-        "kwiecień",
-        "квітня",
-        "апреля",
-    ),
-    5: ("may", "mai", "mayo", "maggio", "mag", "maio", "maja", "maj", "травня", "мая"),
-    6: (
-        "june",
-        "jun",
-        "juin",
-        "juni",
-        "junio",
-        "giugno",
-        "giu",
-        "junho",
-        "czerwca",
-        "czerwiec",
-        "червня",
-        "июня",
-    ),
-    7: (
-        "july",
-        "jul",
-        "juillet",
-        "juil",
-        "juli",
-        "julio",
-        "luglio",
-        "lug",
-        "julho",
-        "lipca",
-        "lipiec",
-        "липня",
-        "июля",
-    ),
-    8: (
-        "august",
-        "aug",
-        "août",
-        "aout",
-        "agosto",
-        "ago",
-        "sierpnia",
-        "sierpień",
-        "серпня",
-        "августа",
-    ),
-    9: (
-        "september",
-        "sep",
-        "sept",
-        "septembre",
-        "septiembre",
-        "setiembre",
-        "settembre",
-        "set",
-        "setembro",
-        "września",
-        "wrzesień",
-        "вересня",
-        "сентября",
-    ),
-    10: (
-        "october",
-        "oct",
-        "octobre",
-        "oktober",
-        "okt",
-        "octubre",
-        "ottobre",
-        "ott",
-        "outubro",
-        "out",
-        "października",
-        "październik",
-        "жовтня",
-        "октября",
-    ),
-    11: (
-        "november",
-        "nov",
-        "novembre",
-        "noviembre",
-        "novembro",
-        "listopada",
-        "listopad",
-        "листопада",
-        "ноября",
-    ),
-    12: (
-        "december",
-        "dec",
-        "décembre",
-        "decembre",
-        "déc",
-        "dezember",
-        "dez",
-        "diciembre",
-        "dic",
-        "dicembre",
-        "dezembro",
-        "grudnia",
-        "grudzień",
-        "грудня",
-        "декабря",
-    ),
-}
-_MONTHS: dict[str, int] = {name: number for number, names in _MONTH_NAMES.items() for name in names}
 
 _WORD = r"[^\W\d_]+"
 _ORDINAL = r"(?:er|st|nd|rd|th|º|o)?\.?"
@@ -206,36 +55,21 @@ _CLOCK = re.compile(
     r"(?::(?P<second>\d{2}))?(?:\s*(?P<half>[aApP])\.?\s?[mM]\.?)?"
 )
 _DATE_PATTERNS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_YMD, _NUMERIC_DMY)
-
-_ONE = r"un|une|a|an|one|ein|eine|einer|einem|uno|una|um|uma"
-# Each unit of a relative date, in the languages above, and the time it stands for.
-_UNIT_STEPS = tuple(
-    (re.compile(pattern, re.IGNORECASE), step)
-    for pattern, step in (
-        (r"min(?:ute|uto|ut)?s?|minuten", timedelta(minutes=1)),
-        (r"h|hrs?|hours?|heures?|stunden?|horas?|or[ae]", timedelta(hours=1)),
-        (r"days?|jours?|tage?n?|días?|dias?|giorn[oi]", timedelta(days=1)),
-        (r"weeks?|semaines?|wochen?|semanas?|settiman[ae]", timedelta(weeks=1)),
-    )
+# A zone right after the clock: "14:16 CEST", "2:16 pm EST", "14h16 (UTC+2)", "GMT+05:30"
+_ZONE = re.compile(
+    r"^\s*\(?(?:(?P<name>[A-Z]{3,4})\b(?![+-])|(?:UTC|GMT)\s*(?P<sign>[+-])(?P<hours>\d{1,2})"
+    r"(?::?(?P<minutes>\d{2}))?)"
 )
-_UNIT = "|".join(pattern.pattern for pattern, _ in _UNIT_STEPS)
+
+_UNIT = "|".join(pattern.pattern for pattern, _ in UNIT_STEPS)
 # three digits at most: "il y a 10¹² heures" is not a date and would overflow
-_AMOUNT = rf"(?P<amount>\d{{1,3}}|{_ONE})\s+(?P<unit>{_UNIT})"
+_AMOUNT = rf"(?P<amount>\d{{1,3}}|{ONE})\s+(?P<unit>{_UNIT})"
 _RELATIVE = (
     # "il y a 6 heures", "vor 6 Stunden", "hace 6 horas", "há 6 horas"
     re.compile(rf"\b(?:il\s+y\s+a|vor|hace|há)\s+{_AMOUNT}\b", re.IGNORECASE),
     # "6 hours ago", "6 ore fa"
     re.compile(rf"\b{_AMOUNT}\s+(?:ago|fa)\b", re.IGNORECASE),
 )
-_YESTERDAY = re.compile(
-    r"\b(?:yesterday|hier|gestern|ayer|ieri|ontem|wczoraj|вчора|вчера)\b", re.IGNORECASE
-)
-_TODAY = re.compile(
-    r"\b(?:today|aujourd'hui|aujourd’hui|heute|hoy|oggi|hoje|dzisiaj|"
-    r"сьогодні|сегодня)\b",
-    re.IGNORECASE,
-)
-
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOOSE_ISO = re.compile(
     r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
@@ -261,6 +95,10 @@ def normalize_iso(value: str | None) -> str | None:
     is kept as given, not converted; "2025-08-19" stays a bare date.
     """
     iso = _parse_machine_date(value)
+    if iso is None and value and len(value) <= _MAX_WRITTEN_MACHINE_DATE:
+        # some CMSs fill machine fields with the date as shown: "Dec 03, 2025"; an
+        # ambiguous "03-09-2026" there says nothing
+        iso = _absolute_date(value, month_first=None)
     return iso if iso and int(iso[:4]) >= MIN_YEAR else None
 
 
@@ -356,24 +194,82 @@ def parse_visible_date(text: str, reference: datetime | None = None) -> str | No
         return None
 
 
-def _absolute_date(text: str) -> str | None:
+def _absolute_date(text: str, month_first: bool | None = False) -> str | None:
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
-            day = _to_date(match)
+            day = _to_date(match, month_first)
             if day is not None:
                 return _with_clock(day, text[match.end() :])
     return None
 
 
-def _to_date(match: re.Match[str]) -> date | None:
+def labelled_dates(text: str, month_first: bool = False) -> list[tuple[str, str | None]]:
+    """Every absolute date in ``text`` in reading order, each with the label before it.
+
+    The label is "modified" after "Updated", "Mis à jour"…, "published" after
+    "Published", "Publié le"…, else None: "Publié le 3 juin 2025, mis à jour le 5 juin"
+    gives both dates, each with its own role. ``month_first`` reads "03/09/2026" as
+    9 March (US English) rather than 3 September.
+    """
+    found = _date_spans(text, month_first)
+    dated: list[tuple[str, str | None]] = []
+    previous_end = 0
+    for start in sorted(found):
+        end, iso = found[start]
+        dated.append((iso, date_label(text[previous_end:start])))
+        previous_end = end
+    return dated
+
+
+def first_date_start(text: str) -> int | None:
+    """Where the first date written in ``text`` starts, if it holds one."""
+    return min(_date_spans(text, month_first=False), default=None)
+
+
+def _date_spans(text: str, month_first: bool | None) -> dict[int, tuple[int, str]]:
+    """{start: (end, ISO date)} of the dates in ``text``, none overlapping another."""
+    found: dict[int, tuple[int, str]] = {}
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            day = _to_date(match, month_first)
+            overlaps = any(
+                start <= match.start() < end or match.start() <= start < match.end()
+                for start, (end, _) in found.items()
+            )
+            if day is not None and not overlaps:
+                found[match.start()] = (match.end(), _with_clock(day, text[match.end() :]))
+    return found
+
+
+def date_label(before: str) -> str | None:
+    """ "modified" or "published" when ``before`` ends with such a label, else None.
+
+    The label must be the last thing before the date ("Updated ", "mis à jour le "):
+    in "Updated June 4 · 30 mars" the label belongs to "June 4", not to "30 mars".
+    """
+    labels = [*MODIFIED_LABEL.finditer(before), *PUBLISHED_LABEL.finditer(before)]
+    if not labels:
+        return None
+    last = max(labels, key=lambda match: match.start())
+    if len(before[last.end() :].strip(_LABEL_FILLER)) > _MAX_AFTER_LABEL:
+        return None
+    return "modified" if last.re is MODIFIED_LABEL else "published"
+
+
+def _to_date(match: re.Match[str], month_first: bool | None = False) -> date | None:
+    """The date ``match`` spells; ``month_first`` None refuses "03/09/2026", which may be
+    either 3 September or 9 March."""
     month_text = match["month"]
-    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
+    month = int(month_text) if month_text.isdigit() else MONTHS.get(month_text.lower())
     if month is None:
         return None
     day_number, month_number = int(match["day"]), month
-    if match.re is _NUMERIC_DMY and month_number > 12 >= day_number:
-        # "08/19/2025" can only be month-first
-        day_number, month_number = month_number, day_number
+    if match.re is _NUMERIC_DMY and day_number <= 12:
+        if month_number <= 12 and day_number != month_number and month_first is None:
+            return None
+        # "08/19/2025" can only be month-first; "03/09/2026" is too where the page says so
+        if month_number > 12 or month_first:
+            day_number, month_number = month_number, day_number
     year = int(match["year"])
     if year < MIN_YEAR:
         return None
@@ -396,19 +292,35 @@ def _with_clock(day: date, following: str) -> str:
     second = int(clock["second"] or 0)
     if hour > 23 or minute > 59 or second > 59:
         return day.isoformat()
-    return _format(datetime(day.year, day.month, day.day, hour, minute, second))
+    moment = datetime(day.year, day.month, day.day, hour, minute, second)
+    zone = _zone(following[clock.end() :])
+    return _format(moment.replace(tzinfo=zone) if zone else moment)
+
+
+def _zone(following: str) -> timezone | None:
+    """The time zone a page writes after a clock time, when it is unambiguous."""
+    match = _ZONE.match(following)
+    if match is None:
+        return None
+    if match["name"]:
+        hours = ZONE_OFFSETS.get(match["name"])
+        return None if hours is None else timezone(timedelta(hours=hours))
+    offset = timedelta(hours=int(match["hours"]), minutes=int(match["minutes"] or 0))
+    if offset > _MAX_OFFSET:
+        return None
+    return timezone(-offset if match["sign"] == "-" else offset)
 
 
 def _relative_date(text: str, reference: datetime) -> str | None:
     match = next(filter(None, (pattern.search(text) for pattern in _RELATIVE)), None)
     if match:
         amount = int(match["amount"]) if match["amount"].isdigit() else 1
-        step = next(step for pattern, step in _UNIT_STEPS if pattern.fullmatch(match["unit"]))
+        step = next(step for pattern, step in UNIT_STEPS if pattern.fullmatch(match["unit"]))
         moment = reference - amount * step
         # Minutes and hours pin a time; days and weeks only a date.
         return _format(moment) if step < timedelta(days=1) else moment.date().isoformat()
-    if _YESTERDAY.search(text):
+    if YESTERDAY.search(text):
         return (reference - timedelta(days=1)).date().isoformat()
-    if _TODAY.search(text):
+    if TODAY.search(text):
         return reference.date().isoformat()
     return None

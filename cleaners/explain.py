@@ -29,6 +29,8 @@ class RemovedBlock:
 class Explanation:
     article: Article
     removed: tuple[RemovedBlock, ...]
+    # Decisions beyond removals: when the recall guard fired, why, and what it kept.
+    notes: tuple[str, ...] = ()
 
 
 def explain(
@@ -45,10 +47,11 @@ def explain(
     def record(rule: str, node: LexborNode) -> None:
         removed.append(RemovedBlock(rule, selector_of(node), preview_of(node)))
 
+    notes: list[str] = []
     article = run_extraction(
-        html, url, headers, known_boilerplate, DEFAULT_DEADLINE, record, fetched_at
+        html, url, headers, known_boilerplate, DEFAULT_DEADLINE, record, fetched_at, notes
     )
-    return Explanation(article, tuple(removed))
+    return Explanation(article, tuple(removed), tuple(notes))
 
 
 def selector_of(node: LexborNode) -> str:

@@ -5,12 +5,16 @@ Stages, with the clock checked between them:
 1. decode bytes (``cleaners.decode``) and parse once with selectolax/lexbor;
 2. read metadata from the intact tree (``cleaners.metadata``);
 3. classify pages that hold no article: bot challenges, consent walls, listings;
-4. find the body anchor (``cleaners.anchor``) and prune the noise around and inside it
-   (``cleaners.prune``);
-5. hand trafilatura the much smaller pruned HTML, or, when the page is still too large for
-   the remaining time budget, render the pruned tree directly;
+4. map where the page's prose is (``cleaners.prose``): the evidence the anchor, the
+   pruning rules and the recall guard weigh;
+5. find the body: the element the page marks as such, else the main column that holds
+   nearly all the prose (``cleaners.anchor``); prune the noise around and inside it
+   (``cleaners.prune``) and render what is left as text blocks (``cleaners.render``); a
+   page with neither is handed to trafilatura after pruning;
 6. lay the blocks out as text, drop trailing sign-offs (``cleaners.promos``) and known
-   per-host boilerplate paragraphs, then ``clean_text``.
+   per-host boilerplate paragraphs, then ``clean_text``;
+7. the recall guard (``cleaners.guard``): a text too small for the page's own evidence is
+   replaced by trafilatura's extraction of the unpruned page when that holds more.
 """
 
 from __future__ import annotations
@@ -25,29 +29,32 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.anchor import find_anchor
+from cleaners.anchor import Anchor, find_anchor, main_column
 from cleaners.article import Article, Reason
-from cleaners.blocks import BALANCED, PRECISE, blocks_from_tree, trafilatura_blocks
+from cleaners.blocks import BALANCED, FULL_PAGE, trafilatura_blocks
 from cleaners.decode import decode_html
 from cleaners.depth import bound_depth
+from cleaners.guard import gather_evidence
+from cleaners.headers import header_value
 from cleaners.language import detect_language
 from cleaners.lines import clean_text
 from cleaners.metadata import PageMetadata, read_metadata
 from cleaners.normalize import normalize_for_hash
 from cleaners.pagekind import PageKind, classify_page, looks_like_listing
 from cleaners.promos import drop_trailing_promos
+from cleaners.prose import ProseMap
 from cleaners.prune import Recorder, prune, record_outside
+from cleaners.render import render_blocks
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DEADLINE = 5.0  # seconds of work for one document
-# trafilatura is not interruptible; beyond this much pruned HTML, or with less than
-# TRAFILATURA_MIN_BUDGET seconds left, the pruned tree is rendered directly instead.
+# trafilatura is not interruptible: it is not handed more than this much HTML, nor called
+# with less than TRAFILATURA_MIN_BUDGET seconds left.
 TRAFILATURA_MAX_CHARS = 1_500_000
 TRAFILATURA_MIN_BUDGET = 1.0
-MAX_SEPARATE_PARTS = 6
-# A precise extraction shorter than this is retried in trafilatura's balanced mode.
-MIN_PRECISE_CHARS = 250
+# The recall guard keeps the full-page extraction when it is this much longer.
+RECOVERY_GAIN = 1.5
 PARAGRAPH_HASH_CHARS = 16
 PARAGRAPH_SEPARATOR = "\n\n"
 # Binary sniffing: the share of C0 control characters in the first bytes.
@@ -106,9 +113,7 @@ def extract(
     comes back with ``Reason.DEADLINE``. ``fetched_at`` (timezone-aware) dates relative
     bylines such as "il y a 6 heures". Never raises.
     """
-    return run_extraction(
-        html, url, headers, known_boilerplate, deadline, record=None, fetched_at=fetched_at
-    )
+    return run_extraction(html, url, headers, known_boilerplate, deadline, fetched_at=fetched_at)
 
 
 def run_extraction(
@@ -117,14 +122,26 @@ def run_extraction(
     headers: Mapping[str, str] | None,
     known_boilerplate: frozenset[str],
     deadline: float | None,
-    record: Recorder | None,
+    record: Recorder | None = None,
     fetched_at: datetime | None = None,
+    notes: list[str] | None = None,
+    *,
+    strict: bool = False,
 ) -> Article:
-    """``extract`` with an optional recorder of removed blocks (used by ``explain``)."""
+    """``extract`` with an optional recorder of removed blocks and a list that collects
+    notes on the decisions taken (both used by ``explain``).
+
+    ``strict`` lets an internal error propagate instead of becoming ``Reason.UNPARSABLE``:
+    the tests run the cleaner so, since an error caught here would pass them unseen.
+    """
     clock = _Clock(deadline)
     try:
-        return _extract(html, url, headers or {}, known_boilerplate, clock, record, fetched_at)
+        return _extract(
+            html, url, headers or {}, known_boilerplate, clock, record, fetched_at, notes
+        )
     except Exception:  # a cleaner must not take a crawl down on one bad page
+        if strict:
+            raise
         log.exception("extract failed on %s", url)
         return Article(url=url, reason=Reason.UNPARSABLE)
 
@@ -154,6 +171,7 @@ def _extract(
     clock: _Clock,
     record: Recorder | None,
     fetched_at: datetime | None,
+    notes: list[str] | None,
 ) -> Article:
     if isinstance(html, bytes):
         if not html.strip():
@@ -162,7 +180,7 @@ def _extract(
         utf16 = html.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         if not utf16 and _is_binary(html[:BINARY_SNIFF_BYTES].decode("latin-1")):
             return Article(url=url, reason=Reason.NOT_HTML)
-        html = decode_html(html, _header(headers, "content-type"))
+        html = decode_html(html, header_value(headers, "content-type"))
     elif _is_binary(html[:BINARY_SNIFF_BYTES]):
         return Article(url=url, reason=Reason.NOT_HTML)
     if "\x00" in html:
@@ -189,52 +207,79 @@ def _extract(
         return _article(meta, url, "", Reason.DEADLINE)
 
     expected_words = _expected_words(meta)
-    anchor = find_anchor(tree, expected_words, meta.description)
+    prose = ProseMap(body)
+    evidence = gather_evidence(body, prose, expected_words)
+    anchor = find_anchor(tree, prose, expected_words, meta.description)
     # A page whose JSON-LD carries an article body is an article, however it looks.
     if anchor is None and expected_words is None and looks_like_listing(tree):
         return _article(meta, url, "", Reason.NOT_ARTICLE)
+    if anchor is None:
+        column = main_column(body, prose, evidence.outside)
+        anchor = Anchor(column, ()) if column is not None else None
     scope = anchor.node if anchor is not None else body
     if anchor is not None and record is not None:
         record_outside(anchor.node, record)
     keep = (anchor.node, *anchor.parts) if anchor is not None else ()
-    prune(scope, keep, record, meta.title, clock.expired)
+    prune(scope, prose, keep, record, meta.title, clock.expired)
     if clock.expired():
-        text, dropped = _text(blocks_from_tree(scope), known_boilerplate)
+        text, dropped = _without_known(_layout(render_blocks(scope)), known_boilerplate)
         return replace(_article(meta, url, text, Reason.DEADLINE), boilerplate=dropped)
 
-    # trafilatura keeps only the first of several body-like blocks: give it each part;
-    # a body cut into many parts is rendered directly (one call each would cost too much).
-    if anchor is not None and len(anchor.parts) > MAX_SEPARATE_PARTS:
-        blocks = blocks_from_tree(scope)
+    if anchor is not None:
+        blocks = [b for part in anchor.parts or (anchor.node,) for b in render_blocks(part)]
     else:
-        parts = anchor.parts if anchor is not None and anchor.parts else (scope,)
-        blocks = [b for part in parts for b in _blocks(part, clock)]
-    text, dropped = _text(blocks, known_boilerplate)
+        blocks = _trafilatura_blocks(body, clock)
+    text = _layout(blocks)
+    # Weighed before the host's known boilerplate goes: dropping it is no shortfall.
+    shortfall = evidence.shortfall(text)
+    if shortfall is not None:
+        text = _recover(html, text, shortfall, clock, notes)
+    text, dropped = _without_known(text, known_boilerplate)
     reason = None
     if not text:
         reason = Reason.CONSENT_WALL if kind is PageKind.CONSENT else Reason.NO_CONTENT
     return replace(_article(meta, url, text, reason), boilerplate=dropped)
 
 
-def _blocks(scope: LexborNode, clock: _Clock) -> list[str]:
-    pruned = scope.html or ""
+def _recover(html: str, text: str, shortfall: str, clock: _Clock, notes: list[str] | None) -> str:
+    """The longer of ``text`` and trafilatura's full extraction of the unpruned page.
+
+    Called when the recall guard finds ``text`` too small for the page: a pruning rule or
+    the anchor lost the bet, and trafilatura with its fallback extractors, on the page as
+    served, is the second opinion.
+    """
+    if len(html) > TRAFILATURA_MAX_CHARS or clock.remaining() < TRAFILATURA_MIN_BUDGET:
+        _note(notes, f"recall guard: {shortfall}; no time left to recover")
+        return text
+    recovered = _layout(trafilatura_blocks(html, FULL_PAGE))
+    if len(recovered) <= RECOVERY_GAIN * len(text):
+        _note(notes, f"recall guard: {shortfall}; the full page gave no more ({len(recovered):,})")
+        return text
+    _note(notes, f"recall guard: {shortfall}; kept the full-page extraction ({len(recovered):,})")
+    return recovered
+
+
+def _note(notes: list[str] | None, note: str) -> None:
+    if notes is not None:
+        notes.append(note)
+
+
+def _trafilatura_blocks(body: LexborNode, clock: _Clock) -> list[str]:
+    """trafilatura's reading of a pruned page that marks no body and has no main column."""
+    pruned = body.html or ""
     if len(pruned) > TRAFILATURA_MAX_CHARS or clock.remaining() < TRAFILATURA_MIN_BUDGET:
-        return blocks_from_tree(scope)
-    # trafilatura needs a whole document: a bare <body> string parses to nothing.
-    if scope.tag != "body":
-        pruned = f"<body>{pruned}</body>"
-    pruned = f"<html>{pruned}</html>"
-    blocks = trafilatura_blocks(pruned, PRECISE)
-    if sum(map(len, blocks)) < MIN_PRECISE_CHARS:
-        # Precision mode gives up on some layouts (tables, thin markup), and lxml on trees
-        # nested beyond its depth limit, where lexbor did not.
-        blocks = trafilatura_blocks(pruned, BALANCED) or blocks or blocks_from_tree(scope)
-    return blocks
+        return render_blocks(body)
+    # lxml gives up on trees nested beyond its depth limit, where lexbor did not.
+    return trafilatura_blocks(f"<html>{pruned}</html>", BALANCED) or render_blocks(body)
 
 
-def _text(blocks: list[str], known_boilerplate: frozenset[str]) -> tuple[str, tuple[str, ...]]:
-    """The article text, and the hashes of the known boilerplate paragraphs dropped from it."""
-    text = clean_text("\n\n".join(drop_trailing_promos(blocks)))
+def _layout(blocks: list[str]) -> str:
+    """The article text of ``blocks``, trailing sign-offs and boilerplate lines dropped."""
+    return clean_text("\n\n".join(drop_trailing_promos(blocks)))
+
+
+def _without_known(text: str, known_boilerplate: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    """``text`` without the host's known boilerplate paragraphs, and their hashes."""
     if not known_boilerplate:
         return text, ()
     return drop_paragraphs(text, known_boilerplate)
@@ -263,13 +308,6 @@ def _expected_words(meta: PageMetadata) -> int | None:
     if meta.json_ld_body:
         return len(meta.json_ld_body.split())
     return meta.json_ld_word_count
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
 
 
 def _is_binary(head: str) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-ARTICLE_TYPES = frozenset(
+SCHEMA_ARTICLE_TYPES = frozenset(
     {
         "Article",
         "NewsArticle",
@@ -39,6 +39,8 @@ ARTICLE_TYPES = frozenset(
 # A page node (WebPage, ItemPage, MedicalWebPage…) is used only when there is no
 # article node: Yoast and some CMSs describe a story as a plain page.
 PAGE_TYPE_SUFFIX = "Page"
+ORGANISATION_TYPE_SUFFIX = "Organization"
+OTHER_ORGANISATION_TYPES = frozenset({"Corporation", "LocalBusiness", "NGO", "Brand", "WebSite"})
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _INVALID_ESCAPE = re.compile(r"\\(?=[^\"\\/bfnrtu])")
@@ -52,6 +54,8 @@ class LinkedData:
 
     title: str | None = None
     authors: tuple[str, ...] = ()
+    # the authors typed Organization (a newsroom, the publisher), not Person
+    organisation_authors: tuple[str, ...] = ()
     published: str | None = None
     modified: str | None = None
     description: str | None = None
@@ -93,15 +97,16 @@ def read_linked_data(blocks: Iterable[str], page_url: str | None = None) -> Link
     """Facts about the page's article from the texts of its ld+json scripts."""
     nodes = [node for block in blocks for node in _nodes(parse_block(block))]
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
-    article = _main_node(nodes, lambda types: bool(types & ARTICLE_TYPES), page_url) or _main_node(
-        nodes, _is_page, page_url
-    )
+    article = _main_node(
+        nodes, lambda types: bool(types & SCHEMA_ARTICLE_TYPES), page_url
+    ) or _main_node(nodes, _is_page, page_url)
     site_name = _site_name(nodes)
     if article is None:
         return LinkedData(site_name=site_name)
     return LinkedData(
         title=_text(article.get("headline")) or _text(article.get("name")),
         authors=tuple(_names(article.get("author"), by_id)),
+        organisation_authors=tuple(_names(article.get("author"), by_id, _is_organisation)),
         published=_text(article.get("datePublished")) or _text(article.get("dateCreated")),
         modified=_text(article.get("dateModified")),
         description=_text(article.get("description")),
@@ -136,6 +141,14 @@ def _types(node: dict[str, Any]) -> set[str]:
     names = raw if isinstance(raw, list) else [raw]
     # "schema:NewsArticle" and "http://schema.org/NewsArticle" are NewsArticle too
     return {re.split(r"[/:]", name)[-1] for name in names if isinstance(name, str)}
+
+
+def _is_organisation(types: set[str]) -> bool:
+    # NewsMediaOrganization, Corporation, LocalBusiness…: not a person
+    return any(
+        name.endswith(ORGANISATION_TYPE_SUFFIX) or name in OTHER_ORGANISATION_TYPES
+        for name in types
+    )
 
 
 def _is_page(types: set[str]) -> bool:
@@ -188,13 +201,22 @@ def _resolve(value: Any, by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return value
 
 
-def _names(value: Any, by_id: dict[str, dict[str, Any]]) -> Iterator[str]:
+def _names(
+    value: Any,
+    by_id: dict[str, dict[str, Any]],
+    wanted: Callable[[set[str]], bool] | None = None,
+) -> Iterator[str]:
+    """The names of the people or organisations ``value`` gives; of the ``wanted`` types only,
+    when given."""
     values = value if isinstance(value, list) else [value]
     for item in values:
         if isinstance(item, str):
-            yield item
+            if wanted is None:
+                yield item
             continue
         node = _resolve(item, by_id)
+        if wanted is not None and not wanted(_types(node)):
+            continue
         name = _text(node.get("name"))
         if name is None and (node.get("givenName") or node.get("familyName")):
             name = " ".join(

@@ -75,7 +75,9 @@ CHROME_LABELS: frozenset[str] = frozenset(
         "cancel reply", "leave a comment", "comments", "previous article", "next article",
         "topics", "follow us", "subscribe", "load more", "load comments", "loading comments...",
         "loading comments…", "comments are closed.", "want to join the discussion?",
-        "feel free to contribute!", "more", "permalink",
+        "feel free to contribute!", "more", "permalink", "loading...", "loading…",
+        "loading content...", "loading content ...", "loading content…", "explore further",
+        "like this story? share it with a friend!",
         # de
         "teilen", "artikel teilen", "beliebt", "meistgelesen", "anzeige", "werbung",
         "vorheriger artikel", "nächster artikel", "schlagworte", "kommentare",
@@ -105,6 +107,23 @@ CHROME_LABELS: frozenset[str] = frozenset(
 
 # fmt: on
 
+# Parts of a dateline, in the languages of the label tables (case-folded).
+_MONTH = (
+    r"(?:jan|feb|fév|fev|febr|mar|mär|apr|avr|abr|may|mai|mag|maj|jun|juin|giu|jul|juil|lug"
+    r"|aug|aoû|aou|ago|sep|set|oct|okt|ott|out|paź|nov|lis|dec|déc|dez|dic|gru|sty|lut|kwi"
+    r"|cze|lip|sie|wrz)[a-zéûäñ]*\.?"
+)
+_DATE = (
+    rf"(?:\w+,? )?(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er|\.)? (?:de )?{_MONTH},? (?:de )?\d{{4}})"
+)
+_DATE_NUMERIC = r"\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}-\d{2}-\d{2}"
+_TIME = r"\d{1,2}[:h.]\d{2}(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?"
+_DATE_PREFIX = (
+    r"(?:published|updated|posted|last updated|publié|mis à jour|veröffentlicht|aktualisiert"
+    r"|publicado|actualizado|pubblicato|aggiornato|atualizado|opublikowano)(?: on| le| am| el)?:?"
+)
+
 # Notices with a number or a variable part (paywall, comment counters), so patterns
 # rather than a set. They are matched (``fullmatch``) against the ``label_key`` of lines
 # up to ``MAX_NOTICE_LENGTH`` characters, so prose that talks about subscribers stays.
@@ -130,6 +149,10 @@ NOTICE = re.compile(
             # comment counters
             r"\d+ (?:comments?|commentaires?|kommentare?|comentarios?|commenti|commento"
             r"|komentarz[ey]?|коментар(?:і|ів)?|комментари(?:й|я|ев))",
+            # a dateline standing alone: "Published November 20th, 2019 - 07:29 GMT",
+            # "20 Nov, 2019 05:47", "Nov. 20, 2019, 9:28 AM UTC"
+            rf"(?:{_DATE_PREFIX} )?(?:{_DATE}|{_DATE_NUMERIC})(?:[ ,]*(?:at |à |-|–|—|\|)?"
+            rf" ?{_TIME})?",
         )
     )
 )

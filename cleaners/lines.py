@@ -29,7 +29,9 @@ from cleaners.normalize import join_lines, normalize_whitespace
 # "[spot_img]". The bare word is removed with a plain (much faster) str.replace.
 _SPOT_IMG_MARKUP = re.compile(r"!?\[spot_img\](?:\([^)\s]*\))?")
 
-# A line this long is article prose: the related tail must come after one.
+# A line this long is article prose: the related tail must come after one. Lower than the
+# prose map's paragraphs (cleaners.prose, 100): here a line only has to outrun a teaser
+# title (at most ~80 characters) to show the article has begun.
 PROSE_MIN_LENGTH = 80
 # Related-list lines: titles are short; teaser excerpts are cut to a few sentences.
 MAX_TITLE_LENGTH = 160

@@ -17,8 +17,12 @@ CHALLENGE_MAX_BODY_CHARS = 3000
 # Listings: many linked headlines, few paragraphs of prose.
 LISTING_MIN_HEADLINES = 8
 LISTING_MAX_PROSE_CHARS = 1500
-PROSE_MIN_CHARS = 150
-ARTICLE_TYPES = ("article", "news", "blog", "report", "posting")
+# Paragraphs counted as article prose here are longer than the prose map's
+# (cleaners.prose, 100) and hold no link: a listing's teaser excerpts run to 100-150
+# characters, and a page must not stop being a listing because of them.
+LISTING_PROSE_MIN_CHARS = 150
+# Substrings of og:type values that say the page is one article.
+OG_ARTICLE_TYPES = ("article", "news", "blog", "report", "posting")
 
 
 class PageKind(enum.Enum):
@@ -45,7 +49,7 @@ def looks_like_listing(tree: LexborHTMLParser) -> bool:
     og_type = tree.css_first('meta[property="og:type"]')
     if og_type is not None:
         value = (og_type.attributes.get("content") or "").lower()
-        if any(kind in value for kind in ARTICLE_TYPES):
+        if any(kind in value for kind in OG_ARTICLE_TYPES):
             return False
     headlines = tree.css("h2 a, h3 a, h4 a")
     if len(headlines) < LISTING_MIN_HEADLINES:
@@ -53,7 +57,7 @@ def looks_like_listing(tree: LexborHTMLParser) -> bool:
     prose = sum(
         len(text)
         for p in tree.css("p")
-        if len(text := p.text(strip=True)) >= PROSE_MIN_CHARS and p.css_first("a") is None
+        if len(text := p.text(strip=True)) >= LISTING_PROSE_MIN_CHARS and p.css_first("a") is None
     )
     # A short article beside a sidebar of headlines still has more prose than headlines.
     headline_chars = sum(len(a.text(strip=True)) for a in headlines)

@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from selectolax.lexbor import LexborNode
 
 from cleaners.labels import CHROME_LABELS, MAX_LABEL_LENGTH, RELATED_TITLES, label_key
-from cleaners.rules import CHROME_TAGS, NOISE_TAGS, noise_rule
+from cleaners.prose import ProseMap
+from cleaners.rules import CHROME_TAGS, NOISE_TAGS, is_consent_rule, noise_rule
+from cleaners.tree import element_children, has_ancestor_in, has_ancestor_tag, next_element
 
 # Called with the rule name and the node just before the node is removed.
 Recorder = Callable[[str, LexborNode], None]
@@ -48,15 +50,16 @@ LINK_ITEM_DENSITY = 0.9
 LINK_CLOUD_DENSITY = 0.8
 # Share of a block's text that sits in links for it to count as a link list.
 LINK_LIST_DENSITY = 0.6
-# A class/id match is ignored on a block holding this share of the scope's prose
-# (paragraphs of PROSE_MIN_CHARS or more): a body container with a stray "social" or
-# "author" class must survive when no anchor protects it.
+# No rule removes a block holding this share of the scope's prose: a body container with
+# a stray "social", "widget" or "header" name must survive when no anchor protects it.
 MAX_PROSE_SHARE = 0.5
-PROSE_MIN_CHARS = 100
+# A block named like a widget that holds prose stays unless this share of its text is links.
+GUARD_LINK_SHARE = 0.25
 
 
 def prune(
     scope: LexborNode,
+    prose: ProseMap,
     keep: Sequence[LexborNode] = (),
     record: Recorder | None = None,
     title: str | None = None,
@@ -64,11 +67,13 @@ def prune(
 ) -> None:
     """Remove noise under ``scope`` in place, never removing a ``keep`` node or its ancestors.
 
-    ``keep`` holds the body anchor and its parts; ``title`` is the article's headline: a
-    heading repeating it is metadata, not body. ``out_of_time`` is asked between passes;
-    when it says yes, the remaining passes are skipped.
+    ``prose`` maps where the page's prose is (counted before pruning): no rule removes a
+    block holding most of the scope's prose. ``keep`` holds the body anchor and its parts;
+    ``title`` is the article's headline: a heading repeating it is metadata, not body.
+    ``out_of_time`` is asked between passes; when it says yes, the remaining passes are
+    skipped.
     """
-    pruner = _Pruner(scope, keep, record, title)
+    pruner = _Pruner(scope, prose, keep, record, title)
     for step in pruner.passes():
         if out_of_time():
             return
@@ -96,6 +101,7 @@ class _Pruner:
     def __init__(
         self,
         scope: LexborNode,
+        prose: ProseMap,
         keep: Sequence[LexborNode],
         record: Recorder | None,
         title: str | None,
@@ -109,7 +115,8 @@ class _Pruner:
             while node is not None and node.mem_id not in self.protected:
                 self.protected.add(node.mem_id)
                 node = node.parent
-        self.scope_prose = _prose_chars(scope)
+        self.prose = prose
+        self.scope_prose = prose.chars(scope)
 
     def passes(self) -> list[Callable[[], None]]:
         scope = self.scope
@@ -118,7 +125,7 @@ class _Pruner:
             lambda: self.drop(
                 ("chrome", n) for n in scope.css(",".join(CHROME_TAGS)) if self.is_chrome(n)
             ),
-            lambda: self.drop(self.token_matches()),
+            lambda: self.drop(self.token_matches(), spare_prose=False),
             lambda: self.drop(self.labels()),
             lambda: self.drop(("headline", n) for n in self.headlines()),
             lambda: self.drop(self.read_also_paragraphs()),
@@ -131,13 +138,19 @@ class _Pruner:
             lambda: scope.unwrap_tags(["time"]),
         ]
 
-    def drop(self, matches: Iterable[tuple[str, LexborNode]]) -> None:
-        """Remove matched nodes, skipping the anchor's ancestors and already-removed parts."""
+    def drop(self, matches: Iterable[tuple[str, LexborNode]], spare_prose: bool = True) -> None:
+        """Remove matched nodes, skipping the anchor's ancestors and already-removed parts.
+
+        With ``spare_prose``, a node holding most of the scope's prose is skipped too;
+        passes that weigh the prose themselves turn it off.
+        """
         # Collect first, then remove: a removed node's descendants must not be touched.
         doomed: list[tuple[str, LexborNode]] = []
         gone: set[int] = set()
         for rule, node in matches:
-            if node.mem_id in self.protected or _inside(node, gone):
+            if node.mem_id in self.protected or has_ancestor_in(node, gone):
+                continue
+            if spare_prose and self.holds_most_prose(node):
                 continue
             doomed.append((rule, node))
             gone.add(node.mem_id)
@@ -158,12 +171,24 @@ class _Pruner:
             if match is None or node.tag in ("html", "body"):
                 continue
             rule, guarded = match
-            if guarded and self.holds_most_text(node):
+            # Syntax highlighters name the parts of code ("hljs-comment", "token tag").
+            if has_ancestor_tag(node, ("pre", "code")):
+                continue
+            # A guarded name alone is no evidence against prose: page builders call every
+            # block of an article a "widget", design systems a "cmp" (component). A block
+            # of teasers holds excerpts too, but under its linked titles.
+            if guarded and self.prose.chars(node) and not _is_link_heavy(node, GUARD_LINK_SHARE):
+                continue
+            # No name removes the block holding most of the prose, but a cookie banner is
+            # never the article, however much it says.
+            if self.holds_most_prose(node) and not is_consent_rule(rule):
                 continue
             yield rule, node
 
-    def holds_most_text(self, node: LexborNode) -> bool:
-        return self.scope_prose > 0 and _prose_chars(node) >= MAX_PROSE_SHARE * self.scope_prose
+    def holds_most_prose(self, node: LexborNode) -> bool:
+        return bool(self.scope_prose) and (
+            self.prose.chars(node) >= MAX_PROSE_SHARE * self.scope_prose
+        )
 
     def labels(self) -> Iterator[tuple[str, LexborNode]]:
         """Short elements whose whole text is a widget caption, and the links they announce."""
@@ -255,7 +280,7 @@ def _previous_element(node: LexborNode) -> LexborNode | None:
 def link_lists(scope: LexborNode) -> Iterator[LexborNode]:
     """Lists whose every item is a link: menus, category and tag clouds, linked teasers."""
     for node in scope.css("ul, ol"):
-        items = [c for c in _element_children(node) if c.tag == "li"]
+        items = [c for c in element_children(node) if c.tag == "li"]
         if len(items) < LINK_LIST_MIN_ITEMS:
             continue
         if all(_is_bare_link(item) for item in items):
@@ -278,6 +303,10 @@ def link_clouds(scope: LexborNode) -> Iterator[LexborNode]:
             yield parent
 
 
+def _is_link_heavy(node: LexborNode, share: float) -> bool:
+    return _link_share(node, node.text(deep=True, separator=" ", strip=True)) >= share
+
+
 def _is_bare_link(item: LexborNode) -> bool:
     text = item.text(deep=True, separator=" ", strip=True)
     if not text:
@@ -286,7 +315,7 @@ def _is_bare_link(item: LexborNode) -> bool:
 
 
 def _is_teaser_block(node: LexborNode) -> bool:
-    items = list(_element_children(node))
+    items = list(element_children(node))
     if len(items) < TEASER_MIN_ITEMS:
         return False
     teasers = 0
@@ -304,23 +333,18 @@ def _is_teaser_block(node: LexborNode) -> bool:
 def _link_lists_after(node: LexborNode) -> list[LexborNode]:
     """The link-list siblings that follow a 'Related articles' caption."""
     found = []
-    sibling = _next_element(node)
+    sibling = next_element(node)
     while sibling is not None and sibling.tag not in HEADINGS:
         text = sibling.text(deep=True, separator=" ", strip=True)
         if text and _link_share(sibling, text) < LINK_LIST_DENSITY:
             break
         found.append(sibling)
-        sibling = _next_element(sibling)
+        sibling = next_element(sibling)
     return found
 
 
 def _heading_key(text: str) -> str:
     return " ".join(text.casefold().split())
-
-
-def _prose_chars(node: LexborNode) -> int:
-    lengths = (len(p.text(deep=True, strip=True)) for p in node.css("p"))
-    return sum(n for n in lengths if n >= PROSE_MIN_CHARS)
 
 
 def _link_share(node: LexborNode, text: str) -> float:
@@ -332,21 +356,6 @@ def _link_share(node: LexborNode, text: str) -> float:
 
 def _visible_chars(text: str) -> int:
     return len(text) - sum(map(text.count, " \n\t\u00a0"))
-
-
-def _element_children(node: LexborNode) -> Iterator[LexborNode]:
-    child = node.child
-    while child is not None:
-        if child.is_element_node:
-            yield child
-        child = child.next
-
-
-def _next_element(node: LexborNode) -> LexborNode | None:
-    sibling = node.next
-    while sibling is not None and not sibling.is_element_node:
-        sibling = sibling.next
-    return sibling
 
 
 def _next_content(node: LexborNode, scope: LexborNode) -> LexborNode | None:
@@ -364,14 +373,3 @@ def _next_content(node: LexborNode, scope: LexborNode) -> LexborNode | None:
             sibling = sibling.next
         node = node.parent
     return None
-
-
-def _inside(node: LexborNode, gone: set[int]) -> bool:
-    if not gone:
-        return False
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in gone:
-            return True
-        parent = parent.parent
-    return False

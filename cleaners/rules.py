@@ -46,182 +46,73 @@ NOISE_TAGS: tuple[str, ...] = (
 # Page chrome: removed unless it wraps the article body.
 CHROME_TAGS: tuple[str, ...] = ("header", "footer", "form")
 
-# One token is enough: each names a widget, never an article body.
-NOISE_TOKENS: frozenset[str] = frozenset(
-    {
-        # share bars and social widgets
-        "share",
-        "sharing",
-        "shares",
-        "sharebar",
-        "sharethis",
-        "social",
-        "socials",
-        "sharedaddy",
-        "addtoany",
-        "a2a",
-        "essb",
-        "heateor",
-        "shareaholic",
-        "sociallinks",
-        # related, recommended, popular
-        "related",
-        "relatedposts",
-        "yarpp",
-        "outbrain",
-        "taboola",
-        "recommended",
-        "recommendations",
-        "recommendation",
-        "popular",
-        "trending",
-        "mostread",
-        "mostpopular",
-        "readmore",
-        "readalso",
-        "suggested",
-        "teasers",
-        # ads
-        "ad",
-        "ads",
-        "adv",
-        "advert",
-        "adverts",
-        "advertisement",
-        "advertising",
-        "adslot",
-        "adspot",
-        "adunit",
-        "adsense",
-        "dfp",
-        "gpt",
-        "sponsor",
-        "sponsored",
-        "promo",
-        "promoted",
-        "publicite",
-        "pub",
-        "banner",
-        "commercial",
-        # subscriptions, consent, login
-        "newsletter",
-        "newsletters",
-        "subscribe",
-        "subscription",
-        "signup",
-        "optin",
-        "mailchimp",
-        "mc4wp",
-        "cookie",
-        "cookies",
-        "consent",
-        "gdpr",
-        "cmp",
-        "didomi",
-        "tarteaucitron",
-        "onetrust",
-        "cookiebot",
-        "login",
-        "signin",
-        "register",
-        "modal",
-        "popup",
-        "overlay",
-        # comments
-        "comment",
-        "comments",
-        "respond",
-        "disqus",
-        "replies",
-        # navigation and page chrome
-        "breadcrumb",
-        "breadcrumbs",
-        "crumb",
-        "crumbs",
-        "pagination",
-        "pager",
-        "menu",
-        "navbar",
-        "navigation",
-        "sidebar",
-        "widget",
-        "widgets",
-        "masthead",
-        "toolbar",
-        "skip",
-        # tags, bylines, bios
-        "tags",
-        "tagcloud",
-        "keywords",
-        "byline",
-        "bio",
-        "bios",
-        "author",
-        "authors",
-        "saboxplugin",
-        # the same roles named in the site's language
-        "publicidad",
-        "publicidade",
-        "pubblicita",
-        "werbung",
-        "anzeige",
-        "reklama",
-        "partage",
-        "partager",
-        "compartir",
-        "compartilhar",
-        "condividi",
-        "teilen",
-        "relacionadas",
-        "relacionados",
-        "correlati",
-        "similaires",
-        "connexes",
-        # standfirsts: a summary printed above the body, like the title
-        "standfirst",
-        "chapo",
-        "chapeau",
-        "dek",
-        "subtitle",
-        "subheadline",
-    }
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# One token is enough: each names a widget, never an article body. The groups say what
+# kind of widget; the removal rules treat some kinds differently.
+SHARE_TOKENS: frozenset[str] = _words(
+    """share sharing shares sharebar sharethis social socials sharedaddy addtoany a2a essb
+    heateor shareaholic sociallinks partage partager compartir compartilhar condividi
+    teilen"""
+)
+# Lists of other articles.
+RELATED_TOKENS: frozenset[str] = _words(
+    """related relatedposts yarpp outbrain taboola recommended recommendations
+    recommendation relacionadas relacionados correlati similaires connexes"""
+)
+PROMOTED_TOKENS: frozenset[str] = _words(
+    """popular trending mostread mostpopular readmore readalso suggested teasers"""
+)
+AD_TOKENS: frozenset[str] = _words(
+    """ad ads adv advert adverts advertisement advertising adslot adspot adunit adsense dfp
+    gpt sponsor sponsored promo promoted publicite pub banner commercial publicidad
+    publicidade pubblicita werbung anzeige reklama"""
+)
+# Overlays; "cmp" is a consent manager's prefix, and a design system's for "component"
+# (Adobe's "cmp-container" wraps article text), so it is one of these, not of consent.
+SUBSCRIPTION_TOKENS: frozenset[str] = _words(
+    """newsletter newsletters subscribe subscription signup optin mailchimp mc4wp login
+    signin register modal popup overlay cmp"""
+)
+# Cookie and consent banners: never an article, however much text they hold.
+CONSENT_TOKENS: frozenset[str] = _words(
+    """cookie cookies consent gdpr didomi tarteaucitron onetrust cookiebot"""
+)
+COMMENT_TOKENS: frozenset[str] = _words("""comment comments respond disqus replies""")
+CHROME_TOKENS: frozenset[str] = _words(
+    """breadcrumb breadcrumbs crumb crumbs pagination pager menu navbar navigation sidebar
+    widget widgets masthead toolbar skip"""
+)
+# Tags, bylines, bios; standfirsts (a summary printed above the body, like the title).
+META_TOKENS: frozenset[str] = _words(
+    """tags tagcloud keywords byline bio bios author authors saboxplugin standfirst chapo
+    chapeau dek subtitle subheadline"""
+)
+# Photo captions, credits and galleries: describe pictures, however long.
+MEDIA_TOKENS: frozenset[str] = _words(
+    """caption captions credit credits gallery slideshow lightbox"""
+)
+NOISE_TOKENS: frozenset[str] = (
+    SHARE_TOKENS
+    | RELATED_TOKENS
+    | PROMOTED_TOKENS
+    | AD_TOKENS
+    | SUBSCRIPTION_TOKENS
+    | CONSENT_TOKENS
+    | COMMENT_TOKENS
+    | CHROME_TOKENS
+    | META_TOKENS
+    | MEDIA_TOKENS
 )
 
-# Blocks named by these tokens are dropped even when they hold most of the page's prose:
-# comment threads, consent walls and related-article lists can outweigh a short article.
-# Any other token is ignored on a block holding most of the prose: that block is a
-# wrapper of the article with an unlucky name ("fixable_ad", "widget-area").
-UNGUARDED_TOKENS: frozenset[str] = frozenset(
-    {
-        "comment",
-        "comments",
-        "respond",
-        "disqus",
-        "replies",
-        "cookie",
-        "cookies",
-        "consent",
-        "gdpr",
-        "cmp",
-        "didomi",
-        "tarteaucitron",
-        "onetrust",
-        "cookiebot",
-        "related",
-        "relatedposts",
-        "yarpp",
-        "outbrain",
-        "taboola",
-        "relacionadas",
-        "relacionados",
-        "correlati",
-        "similaires",
-        "connexes",
-        "recommended",
-        "recommendations",
-        "recommendation",
-    }
-)
+# Blocks named by these tokens are dropped even when they hold prose: comment threads,
+# related-article lists and captions hold real sentences, just not the article's. Any other token is
+# ignored on a block holding prose paragraphs: a page builder's "widget" or a design
+# system's "cmp" (component) wraps the article itself.
+UNGUARDED_TOKENS: frozenset[str] = COMMENT_TOKENS | CONSENT_TOKENS | RELATED_TOKENS | MEDIA_TOKENS
 
 # Adjacent token pairs that name a widget where each token alone is ambiguous.
 NOISE_PAIRS: frozenset[tuple[str, str]] = frozenset(
@@ -315,6 +206,12 @@ CONSENT_SELECTORS = (
     "[class*=gdpr i], [id*=gdpr i]"
 )
 
+
+def is_consent_rule(rule: str) -> bool:
+    """Whether a rule of ``noise_rule`` names a cookie or consent banner."""
+    return rule.removeprefix("token:") in CONSENT_TOKENS
+
+
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
 _CAMEL_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # camelCase parts shorter than this mean a generated hash ("hJpRRP"), not words.
@@ -337,7 +234,10 @@ def tokens_of(value: str) -> tuple[str, ...]:
 
 
 def noise_rule(class_value: str, id_value: str) -> tuple[str, bool] | None:
-    """The token rule a class/id pair matches and whether it is guarded; or None."""
+    """The token rule a class/id pair matches and whether it is guarded; or None.
+
+    The rule is named ``token:<token>`` or ``token:<first>-<second>`` for a pair.
+    """
     guarded_hit: str | None = None
     for value in (class_value, id_value):
         if not value:

@@ -37,7 +37,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Executable, select
+from sqlalchemy import Connection, Executable, case, func, select
 
 from cleaners import Article, content_hash, drop_paragraphs, paragraph_hash, split_paragraphs
 from scraper.database import dialect_insert
@@ -109,6 +109,18 @@ def countable_hashes(article: Article) -> frozenset[str]:
     return frozenset({paragraph_hash(p) for p in short if p.strip()} | set(article.boilerplate))
 
 
+def boilerplate_share(article: Article) -> float | None:
+    """Of the paragraphs of ``article``'s page, the share dropped as learned boilerplate.
+
+    None when the page gave no text: there is no page to take a share of.
+    """
+    if article.is_empty:
+        return None
+    kept = sum(1 for paragraph in split_paragraphs(article.text) if paragraph.strip())
+    dropped = len(article.boilerplate)
+    return dropped / (kept + dropped)
+
+
 @dataclass(frozen=True, slots=True)
 class _Upserts:
     paragraph: Executable
@@ -150,6 +162,20 @@ def known_boilerplate(conn: Connection, host: str) -> frozenset[str]:
         .limit(MAX_KNOWN_PER_HOST)
     )
     return frozenset(conn.execute(query).scalars())
+
+
+def learned_counts(conn: Connection) -> dict[str, int]:
+    """For every host with learned boilerplate, how many paragraphs ``known_boilerplate`` gives."""
+    # The floor of ``known_boilerplate``, in SQL: integer division is exact on both dialects.
+    share_floor = (_hosts.c.article_count * MIN_SHARE_PERCENT + 99) // 100
+    floor = case((share_floor > MIN_ARTICLES, share_floor), else_=MIN_ARTICLES)
+    query = (
+        select(_paragraphs.c.host, func.count())
+        .join(_hosts, _hosts.c.host == _paragraphs.c.host)
+        .where(_paragraphs.c.article_count >= floor)
+        .group_by(_paragraphs.c.host)
+    )
+    return {host: min(count, MAX_KNOWN_PER_HOST) for host, count in conn.execute(query)}
 
 
 def known_for_url(store: Store, url: str) -> frozenset[str]:

@@ -5,13 +5,16 @@ is not a command name goes to ``get``. A saved page literally named like a
 command (``export``, ``db``, ...) is reached as ``./export``.
 
 Exit codes: 0 every target stored or already known, 1 at least one target failed
-(or the database could not be used), 2 usage error.
+(or the database could not be used), 2 usage error, 3 ``scrape health``: a host drifted,
+69 the database is unreachable (or stayed unavailable past ``--db-outage-limit``), 75
+another crawl holds the database.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +43,7 @@ from scraper.crawl import (
     CrawlSettings,
     crawl_database,
 )
-from scraper.errors import ConfigError, RunLockedError, ScraperError
+from scraper.errors import ConfigError, DatabaseUnavailableError, RunLockedError, ScraperError
 from scraper.export import (
     DEDUP_MODES,
     EXACT,
@@ -53,10 +56,14 @@ from scraper.export import (
 )
 from scraper.fetch import make_client
 from scraper.frontier import DEFAULT_LEASE_SECONDS
-from scraper.library_logs import log_own_records_to_stderr
+from scraper.health import DRIFTING, assess_hosts, health_lines, health_record
+from scraper.health_history import read_histories
+from scraper.logs import configure_logging
+from scraper.outage import DEFAULT_OUTAGE_LIMIT
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
 from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
+from scraper.report_data import collect_report
 from scraper.search import search
 from scraper.sources import load_sources, parse_networks
 from scraper.stats import Stats, collect_stats
@@ -66,12 +73,34 @@ from scraper.watched_pool import DEFAULT_PAGE_TIME_LIMIT
 
 DEFAULT_COMMAND = "get"
 TEXT_SEPARATOR = "---"  # the line between two articles in text output
+EXIT_DRIFT = 3  # scrape health: at least one host drifted
+EXIT_DATABASE_UNAVAILABLE = 69  # EX_UNAVAILABLE (sysexits.h)
+EXIT_RUN_LOCKED = 75  # EX_TEMPFAIL: another crawl holds the SQLite database
+
+log = logging.getLogger(__name__)
 
 db_option = click.option(
     "--db",
     metavar="URL_OR_PATH",
     help=f"SQLite file or SQLAlchemy URL. Default: ${DB_ENV_VAR}, else ./{DEFAULT_DB_PATH}.",
 )
+outage_limit_option = click.option(
+    "--db-outage-limit",
+    "outage_limit",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_OUTAGE_LIMIT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for an unavailable database before exiting with code 69.",
+)
+
+
+class DatabaseUnavailable(click.ClickException):
+    """The database cannot be reached, or stayed unavailable too long: one line, exit 69."""
+
+    exit_code = EXIT_DATABASE_UNAVAILABLE
+
+
 # A cleaning worker still on one page after this long is killed and replaced; the page fails.
 page_time_limit_option = click.option(
     "--page-time-limit",
@@ -112,8 +141,10 @@ class DefaultCommandGroup(click.Group):
         group_options = {
             name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)
         }
-        if args and args[0] not in self.commands and args[0] not in group_options:
-            args = [self.default_command, *args]
+        # The group's options are flags (--debug, --version, --help): the command comes after.
+        first = next((index for index, arg in enumerate(args) if arg not in group_options), None)
+        if first is not None and args[first] not in self.commands:
+            args = [*args[:first], self.default_command, *args[first:]]
         return super().parse_args(ctx, args)
 
 
@@ -123,14 +154,19 @@ class DefaultCommandGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="scrape")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Log debug messages, the libraries' warnings, and the full traceback of an error "
+    "(on stderr).",
+)
+def main(debug: bool) -> None:
     """Scrape news articles, strip the boilerplate, store each article once.
 
     \b
     scrape TARGET...   is short for   scrape get TARGET...
     """
-    # Not the libraries' "discarding data: None" and the like: the error line says it once.
-    log_own_records_to_stderr("scrape: %(levelname)s: %(message)s")
+    configure_logging(debug)
 
 
 @main.command(DEFAULT_COMMAND)
@@ -146,7 +182,10 @@ def main() -> None:
     "json: one object per line and target.",
 )
 @click.option(
-    "--explain", is_flag=True, help="Also print each removed block and the rule that removed it."
+    "--explain",
+    is_flag=True,
+    help="Also print each removed block and the rule that removed it, and whether the "
+    "recall guard fired.",
 )
 @click.option(
     "--user-agent", default=DEFAULT_USER_AGENT, show_default=True, help="User-Agent header sent."
@@ -325,6 +364,7 @@ def upgrade(db: str | None) -> None:
     metavar="SECONDS",
     help="How long claimed URLs stay reserved if their worker dies (renewed while it lives).",
 )
+@outage_limit_option
 @page_time_limit_option
 @click.pass_context
 def crawl(
@@ -340,6 +380,7 @@ def crawl(
     forever: bool,
     discover_every: float,
     lease: float,
+    outage_limit: float,
     page_time_limit: float,
 ) -> None:
     """Crawl the sites of a sources file (TOML): feeds, sitemaps, start pages.
@@ -347,7 +388,8 @@ def crawl(
     Fetches only what is new, politely (robots.txt, per-host delay), and can be
     killed at any moment: the next run carries on. Meant for cron. Prints one
     summary line. Exit codes: 0 ok, 1 some pages failed, 2 bad sources file or
-    option, 75 another crawl is running on the same SQLite database.
+    option, 69 database unreachable (a --forever worker: for longer than
+    --db-outage-limit), 75 another crawl is running on the same SQLite database.
 
     On PostgreSQL any number of runs and --forever workers, on any machines,
     share the work; see "Scaling out" in the README.
@@ -368,6 +410,7 @@ def crawl(
         forever=forever,
         discover_every=discover_every if forever else 0.0,
         lease_seconds=lease,
+        outage_limit=outage_limit,
         page_time_limit=page_time_limit,
     )
     show_bar = sys.stderr.isatty() if progress is None else progress
@@ -376,18 +419,17 @@ def crawl(
         SpinnerColumn(), TextColumn("{task.description}"), console=console, disable=not show_bar
     ) as bar:
         task = bar.add_task("crawling")
-        try:
-            report = crawl_database(
-                config,
-                db,
-                settings,
-                on_progress=lambda r: bar.update(task, description=r.summary()),
-            )
-        except RunLockedError as exc:
-            click.echo(f"scrape crawl: {exc}", err=True)
-            ctx.exit(75)
-        except ScraperError as exc:
-            raise click.ClickException(str(exc)) from exc
+        with scraper_errors(), one_line_errors():
+            try:
+                report = crawl_database(
+                    config,
+                    db,
+                    settings,
+                    on_progress=lambda r: bar.update(task, description=r.summary()),
+                )
+            except RunLockedError as exc:
+                click.echo(f"scrape crawl: {exc}", err=True)
+                ctx.exit(EXIT_RUN_LOCKED)
     click.echo(f"crawl: {report.summary()}")
     ctx.exit(report.exit_code)
 
@@ -425,6 +467,7 @@ def crawl(
     metavar="SECONDS",
     help="PostgreSQL: a range not written to for this long is taken over by another run.",
 )
+@outage_limit_option
 @page_time_limit_option
 def reclean_command(
     db: str | None,
@@ -434,6 +477,7 @@ def reclean_command(
     workers: int,
     range_size: int,
     lease: float,
+    outage_limit: float,
     page_time_limit: float,
 ) -> None:
     """Clean the archived pages of stored articles again with the current cleaner.
@@ -441,16 +485,19 @@ def reclean_command(
     Nothing is fetched. Articles whose text changed get the new text, hash and
     near-duplicate links; two that now read the same become one. Every article
     records the cleaner version that made it. Prints one summary line with pages/s.
-    On PostgreSQL the same command on several machines shares the work.
+    On PostgreSQL the same command on several machines shares the work, and
+    waits out a database outage of up to --db-outage-limit seconds mid-run.
+    Exit code 69: the database is unreachable (or stayed so past the limit).
     """
     selection = RecleanSelection(since=since, site=site, stale_only=stale_only)
-    with storage(db) as store:
+    with storage(db) as store, one_line_errors():
         report = reclean(
             store,
             selection,
             workers=workers,
             range_size=range_size,
             lease_seconds=lease,
+            outage_limit=outage_limit,
             page_time_limit=page_time_limit,
         )
     click.echo(f"reclean: {report.summary()}")
@@ -570,6 +617,71 @@ def stats_record(stats: Stats) -> dict[str, Any]:
     }
 
 
+@main.command("health")
+@db_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per drifted host, then a tally; json: one object.",
+)
+@click.pass_context
+def health_command(ctx: click.Context, db: str | None, output_format: str) -> None:
+    """Tell whether a host drifted from its own history: a changed template, a new wall.
+
+    Compares each host's latest fetches with its earlier ones: empty pages, consent
+    walls and challenges, failures by kind, learned boilerplate, words per article.
+    Prints one line per drifted host (signal, recent vs before, since when). Exit
+    codes: 0 every host healthy (or new, or idle), 3 at least one drifted, 1 the
+    database could not be read, 69 it is unreachable. For cron: mail the output on 3.
+    """
+    with storage(db) as store:
+        hosts = assess_hosts(read_histories(store))
+    if output_format == "json":
+        click.echo(json.dumps(health_record(hosts), ensure_ascii=False))
+    else:
+        click.echo("\n".join(health_lines(hosts)))
+    if any(host.status == DRIFTING for host in hosts):
+        ctx.exit(EXIT_DRIFT)
+
+
+@main.command("report")
+@db_option
+@click.option(
+    "--since",
+    type=IsoDateTime(),
+    help="Only articles first seen, and fetches made, at or after this date or date-time.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write (atomically), e.g. report.html.",
+)
+def report_command(db: str | None, since: datetime | None, output: Path) -> None:
+    """Write the crawl's health as one self-contained HTML file with charts.
+
+    Articles per day by site; per host: fetches, failures by kind, empty share,
+    median words, learned boilerplate, last success, drift, and a small chart;
+    languages; near-duplicate clusters. Opens offline in any browser.
+    """
+    # Imported here: pygal adds an import hook to every process that imports it
+    # (for its map plugins), and only this command draws charts.
+    from scraper.report import render_report
+
+    with storage(db) as store:
+        data = collect_report(store, since)
+    try:
+        with atomic_file(output) as out:
+            out.write(render_report(data).encode("utf-8"))
+    except OSError as exc:  # disk full, no permission
+        raise click.ClickException(f"cannot write {output}: {exc}") from exc
+    click.echo(f"report on {len(data.hosts)} hosts written to {output}", err=True)
+
+
 def outcome_record(outcome: TargetOutcome) -> dict[str, Any]:
     """The JSON object printed for one target: Article fields plus how it was stored."""
     article = outcome.article if outcome.article is not None else Article()
@@ -585,6 +697,7 @@ def outcome_record(outcome: TargetOutcome) -> dict[str, Any]:
         }
     if outcome.explanation is not None:
         record["removed"] = [dataclasses.asdict(block) for block in outcome.explanation.removed]
+        record["notes"] = list(outcome.explanation.notes)
     return record
 
 
@@ -596,6 +709,8 @@ def echo_text(outcome: TargetOutcome, *, separate: bool) -> None:
     if outcome.explanation is not None:
         for block in outcome.explanation.removed:
             click.echo(f"removed by {block.rule}: {block.selector}: {block.preview}")
+        for note in outcome.explanation.notes:
+            click.echo(f"note: {note}")
         click.echo("\nkept:\n")
     if article.title:
         click.echo(f"{article.title}\n")
@@ -604,11 +719,31 @@ def echo_text(outcome: TargetOutcome, *, separate: bool) -> None:
 
 @contextmanager
 def scraper_errors() -> Iterator[None]:
-    """Turn our own errors (database, configuration) into one-line click errors, exit 1."""
+    """Turn our own errors (database, configuration) into one-line click errors: exit 1,
+    or 69 when the database is unreachable."""
     try:
         yield
+    except DatabaseUnavailableError as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
     except ScraperError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Any other error of a command that runs worker processes: one line, exit 1.
+
+    A worker's exception reaches this process with the worker's traceback attached;
+    it goes to the log with --debug only, never to the terminal or a cron mail.
+    """
+    try:
+        yield
+    except (ScraperError, click.ClickException, click.exceptions.Exit):
+        raise  # these have their message and exit code already (scraper_errors for ours)
+    except Exception as exc:
+        log.debug("unexpected error", exc_info=True)
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise click.ClickException(f"{message} (scrape --debug logs the traceback)") from exc
 
 
 @contextmanager

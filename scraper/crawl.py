@@ -15,6 +15,10 @@ the event loop keeps fetching. The crawl's own database calls run on threads
 so they never block the event loop. Memory holds only the in-flight
 window (one page per active host and the writer's batch); the frontier itself
 is in the database.
+
+Every database call of the crawl passes a gate (``scraper.outage``): when the
+database goes away, or a SQLite file stays locked, nothing new is claimed, the
+in-flight pages wait, and the leases are renewed first when it is back.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from scraper.discover import (
     Validators,
     fetch_document,
 )
-from scraper.errors import FetchError, FetchErrorKind, StorageError
+from scraper.errors import DatabaseUnavailableError, FetchError, FetchErrorKind, StorageError
 from scraper.fetch import DEFAULT_SETTINGS, fetch_page_async
 from scraper.frontier import (
     DEFAULT_LEASE_SECONDS,
@@ -57,8 +61,10 @@ from scraper.frontier import (
     State,
 )
 from scraper.locks import source_locks
+from scraper.logs import debug_enabled
 from scraper.models import CrawlRunRow
 from scraper.netguard import AddressPolicy, AsyncGuardedTransport
+from scraper.outage import DEFAULT_OUTAGE_LIMIT, DatabaseGate, OutagePolicy, OutageRider
 from scraper.pipeline import failed_attempt, page_attempt
 from scraper.politeness import (
     MAX_ATTEMPTS,
@@ -127,6 +133,13 @@ class CrawlSettings:
     # Seconds a cleaning worker may spend on one page before it is killed and replaced.
     page_time_limit: float = DEFAULT_PAGE_TIME_LIMIT
     extract: Extractor = cleaners.extract  # the cleaner (a picklable callable)
+    # How long the database may stay unavailable before the run gives up (scraper.outage):
+    # a long-lived worker waits for an unreachable server too, a one-shot run for a lock only.
+    outage_limit: float = DEFAULT_OUTAGE_LIMIT
+
+    @property
+    def outage_policy(self) -> OutagePolicy:
+        return OutagePolicy(self.outage_limit, unreachable=self.forever)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +299,8 @@ def crawl_database(
     source is discovered by the run that holds its lock (``scraper.locks``).
     """
     names = [source.name for source in config.sources]
-    with open_store(db) as store:
+    # A long-lived worker started while its database is down waits for it, within the limit.
+    with OutageRider(settings.outage_policy).call(partial(open_store, db)) as store:
         if settings.forever and store.engine.dialect.name != "sqlite":
             # A worker living for days would keep its sources' locks for days: long-lived
             # workers share discovery through the schedule in crawl_sources alone.
@@ -357,6 +371,7 @@ class _Crawl:
         # SQLite takes one writer at a time: one lock for workers and threads
         # hands the turn over at once instead of sleeping in the busy handler.
         self._write_lock = self._processes.Lock() if store.engine.dialect.name == "sqlite" else None
+        self._gate = DatabaseGate(settings.outage_policy, self._reopen)
 
     # -- the run --------------------------------------------------------------
 
@@ -369,7 +384,13 @@ class _Crawl:
             self._processes,
             page_time_limit=self._settings.page_time_limit,
             initializer=init_worker,
-            initargs=(os.getpid(), db_url, self._write_lock, self._settings.extract),
+            initargs=(
+                os.getpid(),
+                db_url,
+                self._write_lock,
+                debug_enabled(),
+                self._settings.extract,
+            ),
         )
         keeper = asyncio.create_task(self._keep_leases())
         if self._settings.forever:
@@ -393,9 +414,13 @@ class _Crawl:
             if not writer.done():
                 writer.cancel()
             report = self._tally.report(time.monotonic())
-            await self._in_db(self._finish_run, run_id, report)
-            self._db.shutdown()
-            self._db_short.shutdown()
+            try:
+                if self._gate.is_open:  # else the run ends for that: it keeps no end time
+                    await self._in_db(self._finish_run, run_id, report)
+            finally:
+                self._gate.close()
+                self._db.shutdown()
+                self._db_short.shutdown()
         return report
 
     def _client(self) -> httpx.AsyncClient:
@@ -420,6 +445,16 @@ class _Crawl:
     async def _schedule(self) -> None:
         await self._in_db(self._frontier.release_leases, all_held=self._exclusive)
         active: dict[str, asyncio.Task[None]] = {}
+        try:
+            await self._schedule_hosts(active)
+        finally:
+            # A run ending on an error ends its host tasks here, so none is left to fail
+            # unseen (asyncio would print each one's traceback at exit).
+            for task in active.values():
+                task.cancel()
+            await asyncio.gather(*active.values(), return_exceptions=True)
+
+    async def _schedule_hosts(self, active: dict[str, asyncio.Task[None]]) -> None:
         deadline = self._settings.max_duration
         while True:
             if deadline is not None and time.monotonic() - self._tally.started >= deadline:
@@ -616,9 +651,9 @@ class _Crawl:
             want_links=claim.kind == Kind.LISTING or claim.depth < source.max_depth,
         )
         try:
-            analysis = await self._analyse(job)
-        except BrokenExecutor:
-            raise  # a worker died (out of memory?): no later page can be cleaned either
+            analysis = await self._analyse(job, claim.id)
+        except (BrokenExecutor, DatabaseUnavailableError):
+            raise  # a worker died (out of memory?), or the database is gone for good
         except PageTimeout as error:
             return self._cleaner_timeout(claim, page, error)
         except Exception as exc:  # one page that crashes the cleaner must not end the run
@@ -669,7 +704,7 @@ class _Crawl:
                 document.body,
                 max_bytes=self._fetch_settings.max_bytes,
             )
-            analysis = await self._analyse(job)
+            analysis = await self._analyse(job, claim.id)
         except FetchError as error:
             return self._failed(claim, error)
         except PageTimeout as error:
@@ -696,10 +731,18 @@ class _Crawl:
         found += [child for child in children if child.lastmod is not None]
         return _Result(claim, outcome, found=tuple(found), seeds=seeds)
 
-    async def _analyse(self, job: PageJob) -> PageAnalysis:
+    async def _analyse(self, job: PageJob, claim_id: int) -> PageAnalysis:
+        """The worker's analysis of ``job``; a page the worker could not store for an
+        outage is kept (fetched once) and analysed again when the database is back."""
         if self._batcher is None:
             raise RuntimeError("no worker pool: pages are analysed only while the run lasts")
-        return await self._batcher.analyse(job)
+        while True:
+            started = await self._gate.passage()
+            try:
+                return await self._batcher.analyse(job)
+            except DatabaseUnavailableError as error:
+                self._gate.keep(claim_id)
+                await self._gate.wait_out(error, started)
 
     def _links(self, source: Source, depth: int, links: Iterable[str]) -> tuple[Discovered, ...]:
         """Links worth following from a page at ``depth``, as frontier entries."""
@@ -723,6 +766,8 @@ class _Crawl:
     # -- writing ------------------------------------------------------------------
 
     async def _emit(self, result: _Result) -> None:
+        if not self._gate.is_open:
+            self._gate.keep(result.claim.id)
         self._unwritten += 1
         await self._results.put(result)
 
@@ -747,6 +792,7 @@ class _Crawl:
             if batch:
                 await self._in_db(self._write_batch, batch)
                 self._unwritten -= len(batch)
+                self._gate.written(result.claim.id for result in batch)
                 if self._on_progress is not None:
                     self._on_progress(self._tally.report(time.monotonic()))
 
@@ -795,8 +841,12 @@ class _Crawl:
             self._frontier.renew_leases()
 
     def _stop(self) -> None:
-        """SIGTERM or SIGINT to a long-lived worker: finish what is in flight, then end."""
+        """SIGTERM or SIGINT to a long-lived worker: finish what is in flight, then end.
+
+        While the database is away nothing in flight can be finished: the run ends now.
+        """
         self._stopping = True
+        self._gate.give_up()
 
     def _serialised(self) -> AbstractContextManager[object]:
         return self._write_lock or nullcontext()
@@ -805,11 +855,17 @@ class _Crawl:
 
     async def _in_db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db, partial(function, *args, **kwargs))
+        call = partial(function, *args, **kwargs)
+        return await self._gate.call(lambda: loop.run_in_executor(self._db, call))
 
     async def _in_db_short(self, function: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db_short, partial(function, *args))
+        call = partial(function, *args)
+        return await self._gate.call(lambda: loop.run_in_executor(self._db_short, call))
+
+    async def _reopen(self) -> None:
+        """The first call after an outage: the leases this worker holds, renewed."""
+        await asyncio.get_running_loop().run_in_executor(self._db_short, self._renew_leases)
 
     def _start_run(self) -> int:
         with self._store.write() as conn:

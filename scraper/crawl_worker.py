@@ -25,12 +25,14 @@ from datetime import datetime
 import cleaners
 from scraper.archive import RawPage
 from scraper.boilerplate import BoilerplateCache
+from scraper.database import create_database_engine, database_url
 from scraper.discover import feed_links, page_links, parse_sitemap
-from scraper.errors import FetchErrorKind, StorageError
+from scraper.errors import DatabaseUnavailableError, FetchErrorKind, StorageError
 from scraper.frontier import Kind
+from scraper.logs import configure_logging
 from scraper.reclean import Extractor
 from scraper.records import FetchAttempt, SaveResult
-from scraper.storage import FAILED, PreparedSave, Store, open_store, prepare_save
+from scraper.storage import FAILED, PreparedSave, Store, prepare_save
 from scraper.urls import is_http_url
 from scraper.watched_pool import page_started, pages_done
 
@@ -84,16 +86,22 @@ def init_worker(
     crawl_pid: int,
     db_url: str,
     write_lock: AbstractContextManager[object] | None,
+    debug: bool = False,
     extract: Extractor = cleaners.extract,
 ) -> None:
-    """Pool initializer: open this worker's store; end with the crawl that started it.
+    """Pool initializer: log as the crawl does, make this worker's store; end with the crawl.
+
+    The store connects on first use, not here: the crawl has migrated the database
+    already, and a worker started while the database is down must still start (a
+    failing initializer breaks the whole pool).
 
     A crawl killed with kill -9 cannot stop its workers, which would wait for
     work forever; a daemon thread watches for the crawl to go. It watches the crawl's
     pid, not this process's parent: that is the forkserver, which outlives the crawl
     for as long as its workers do.
     """
-    _worker.store = open_store(db_url)
+    configure_logging(debug)
+    _worker.store = Store(create_database_engine(database_url(db_url)))
     _worker.write_lock = write_lock
     _worker.boilerplate = BoilerplateCache(_worker.store)
     _worker.extract = extract
@@ -215,6 +223,8 @@ def _save_all(saves: Sequence[PreparedSave]) -> list[SaveResult | Exception]:
     try:
         with _worker.write_lock or nullcontext():
             return list(store.save_prepared_many(saves))
+    except DatabaseUnavailableError as error:
+        return [error] * len(saves)  # no culprit: the crawl keeps them until the database is back
     except StorageError as error:
         if len(saves) == 1:
             return [error]

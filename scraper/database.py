@@ -13,8 +13,10 @@ database is already current.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +25,32 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 import migrations
 from scraper.config import DB_ENV_VAR, DEFAULT_DB_PATH, SQLITE_BUSY_TIMEOUT_MS
-from scraper.errors import MigrationError, StorageError
+from scraper.errors import (
+    DatabaseLockedError,
+    DatabaseUnreachableError,
+    MigrationError,
+    StorageError,
+)
 
 SUPPORTED_DIALECTS = frozenset({"sqlite", "postgresql"})
 _BEGIN_MODE = "newsclean_sqlite_begin"  # execution option read by the "begin" hook
 _MIGRATION_LOCK_KEY = 0x6E657773  # PostgreSQL advisory lock id: one migrator at a time
+_SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+# PostgreSQL error classes of a server that is gone or going: connection exceptions (08…)
+# and operator intervention (57P…: shutting down, crashed, starting up).
+_SERVER_GONE_SQLSTATES = ("08", "57P")
 
 
 def database_url(db: str | None) -> str:
@@ -76,16 +93,31 @@ def downgrade_database(url: str, revision: str) -> None:
 def create_database_engine(url: str) -> Engine:
     """An engine with the SQLite pragmas and transaction hooks; the schema is not touched."""
     try:
-        engine = create_engine(url)
+        parsed = make_url(url)
+        # A server restart leaves dead connections in the pool: each is tested (one
+        # round trip) when taken, and replaced, instead of failing the next transaction.
+        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
     except (ArgumentError, SQLAlchemyError, ImportError) as exc:
         raise StorageError(f"{url}: cannot open database: {exc}") from exc
     if engine.dialect.name not in SUPPORTED_DIALECTS:
         engine.dispose()
         raise StorageError(f"{url}: unsupported database (use SQLite or PostgreSQL)")
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _configure_sqlite_connection)
+        busy_ms = _sqlite_busy_timeout_ms(parsed)
+        event.listen(engine, "connect", partial(_configure_sqlite_connection, busy_ms))
         event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
+
+
+def _sqlite_busy_timeout_ms(url: URL) -> int:
+    """``?timeout=SECONDS`` in a SQLite URL (the driver's own parameter), else the default."""
+    seconds = url.query.get("timeout")
+    if isinstance(seconds, str):
+        try:
+            return round(float(seconds) * 1000)
+        except ValueError as exc:
+            raise StorageError(f"{url}: timeout={seconds!r} is not a number of seconds") from exc
+    return SQLITE_BUSY_TIMEOUT_MS
 
 
 @contextmanager
@@ -107,26 +139,67 @@ def dialect_insert(
 
 @contextmanager
 def storage_errors(engine: Engine) -> Iterator[None]:
-    """Turn SQLAlchemy errors into ``StorageError`` naming the database."""
+    """Turn SQLAlchemy errors into ``StorageError`` naming the database, in one line.
+
+    A server that cannot be reached and a SQLite file locked past the busy timeout
+    get their own subclasses (``DatabaseUnavailableError``): waiting may cure them.
+    """
     try:
         yield
     except SQLAlchemyError as exc:
-        cause = getattr(exc, "orig", None) or exc
-        raise StorageError(f"{display_name(engine)}: {cause}") from exc
+        cause = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        error = _error_class(exc)
+        label = _UNAVAILABLE_LABELS.get(error, "")
+        raise error(f"{label}{display_name(engine)}: {cause}") from exc
+
+
+def _error_class(exc: SQLAlchemyError) -> type[StorageError]:
+    """Which ``StorageError`` a SQLAlchemy error is: unreachable, locked, or another refusal."""
+    if not isinstance(exc, DBAPIError):
+        return StorageError
+    if exc.connection_invalidated:  # SQLAlchemy saw the connection die
+        return DatabaseUnreachableError
+    sqlite_code = getattr(exc.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return DatabaseLockedError if sqlite_code & 0xFF in _SQLITE_BUSY_CODES else StorageError
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate:
+        return (
+            DatabaseUnreachableError
+            if sqlstate.startswith(_SERVER_GONE_SQLSTATES)
+            else StorageError
+        )
+    # psycopg gives no SQLSTATE when no connection could be made at all (refused, timed out,
+    # unknown host) or when it was lost mid-statement.
+    driver_error = type(exc.orig).__module__.startswith("psycopg")
+    if driver_error and isinstance(exc, OperationalError | InterfaceError):
+        return DatabaseUnreachableError
+    return StorageError
+
+
+_UNAVAILABLE_LABELS: dict[type[StorageError], str] = {
+    DatabaseUnreachableError: "database unreachable: ",
+    DatabaseLockedError: "database locked: ",
+}
 
 
 def display_name(engine: Engine) -> str:
-    """The database URL without its password, for messages."""
-    return engine.url.render_as_string(hide_password=True)
+    """The database URL without its password (also one given as ``?password=``), for messages."""
+    url = engine.url
+    if "password" in url.query:
+        url = url.update_query_dict({"password": "***"})
+    return url.render_as_string(hide_password=True)
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, connection_record: Any) -> None:
+def _configure_sqlite_connection(
+    busy_timeout_ms: int, dbapi_connection: Any, connection_record: Any
+) -> None:
     # The sqlite3 driver's own BEGIN handling skips SELECT and DDL; let SQLAlchemy
     # emit BEGIN instead (see _begin_sqlite_transaction).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
         cursor.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL never corrupts the file; a power cut may lose the
         # last commits, a killed process loses nothing.

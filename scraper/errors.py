@@ -7,7 +7,11 @@
     ├── FetchError(url, kind)   the page could not be fetched (see FetchErrorKind)
     ├── RunLockedError          another run holds the database (exit code 75)
     └── StorageError            the database refused a read or a write
-        └── MigrationError      the schema could not be brought to head
+        ├── MigrationError      the schema could not be brought to head
+        └── DatabaseUnavailableError      the database cannot be used for now (exit code 69)
+            ├── DatabaseUnreachableError  the server is down or the connection was lost
+            ├── DatabaseLockedError       SQLite: locked by another program past the busy timeout
+            └── DatabaseOutageError       still unavailable after the outage limit
 
 Only the CLI turns these into messages and exit codes. A duplicate article is
 not an error: saving returns whether the article was new.
@@ -68,3 +72,19 @@ class StorageError(ScraperError):
 
 class MigrationError(StorageError):
     """The database schema could not be upgraded."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database cannot be used for now; trying again later may work (``scraper.outage``)."""
+
+
+class DatabaseUnreachableError(DatabaseUnavailableError):
+    """The database server refused the connection, is shutting down, or dropped the connection."""
+
+
+class DatabaseLockedError(DatabaseUnavailableError):
+    """SQLite: another connection held the database locked for longer than the busy timeout."""
+
+
+class DatabaseOutageError(DatabaseUnavailableError):
+    """The database stayed unavailable for longer than the outage limit: time to give up."""

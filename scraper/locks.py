@@ -19,6 +19,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, text
 
+from scraper.database import storage_errors
+from scraper.errors import DatabaseUnreachableError
 from scraper.runlock import run_lock
 
 _LOCK_NAMESPACE = b"newsclean-source:"  # keeps our keys apart from other apps' advisory locks
@@ -39,15 +41,20 @@ def source_locks(engine: Engine, sources: Iterable[str]) -> Iterator[frozenset[s
         with run_lock(path):
             yield names
         return
-    with engine.connect() as conn:
+    with storage_errors(engine), engine.connect() as conn:
         # Session locks, outside any transaction: held until released or the session ends.
         conn.execution_options(isolation_level="AUTOCOMMIT")
         mine = frozenset(name for name in sorted(names) if _try_lock(conn, name))
         try:
             yield mine
         finally:
-            for name in mine:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": lock_key(name)})
+            try:
+                with storage_errors(engine):
+                    for name in mine:
+                        unlock = text("SELECT pg_advisory_unlock(:key)")
+                        conn.execute(unlock, {"key": lock_key(name)})
+            except DatabaseUnreachableError:
+                pass  # the session is gone, and its locks went with it
 
 
 def lock_key(source: str) -> int:

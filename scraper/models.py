@@ -142,6 +142,9 @@ class FetchRow(Base):
     article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
+    # Of the page's paragraphs, the share dropped as its host's learned boilerplate
+    # (``scraper.health`` watches it); None for a page without text.
+    boilerplate_share: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (Index("ix_fetches_host_fetched_at", "host", "fetched_at"),)
 

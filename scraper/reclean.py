@@ -19,6 +19,10 @@ statements, so throughput scales with the number of cores.
 On PostgreSQL several recleaners (machines) can run at once: each claims id
 ranges of the run (``scraper.reclean_ranges``) and records its progress in the
 transactions that write the articles. On SQLite one process does the whole run.
+
+A PostgreSQL run rides out a database outage (``scraper.outage``): it waits, keeps
+the batch it has cleaned, and writes it when the server is back; a run on SQLite
+waits for a file another program keeps locked. Both give up past the outage limit.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -34,7 +38,7 @@ from functools import partial
 from itertools import count, islice
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, func, or_, select, update
 
 import cleaners
 from cleaners import Article, content_hash
@@ -42,8 +46,10 @@ from scraper.archive import unpack
 from scraper.boilerplate import BoilerplateCache
 from scraper.coordination import worker_id
 from scraper.errors import StorageError
+from scraper.logs import configure_logging, debug_enabled
 from scraper.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
 from scraper.neardup import Signature, index_articles, relink_later, signature
+from scraper.outage import DEFAULT_OUTAGE_LIMIT, OutagePolicy, OutageRider
 from scraper.processes import worker_context
 from scraper.reclean_ranges import (
     DEFAULT_RANGE_LEASE_SECONDS,
@@ -246,6 +252,7 @@ def reclean(
     on_progress: Callable[[RecleanReport], None] | None = None,
     range_size: int = DEFAULT_RANGE_SIZE,
     lease_seconds: float = DEFAULT_RANGE_LEASE_SECONDS,
+    outage_limit: float = DEFAULT_OUTAGE_LIMIT,
     page_time_limit: float = DEFAULT_PAGE_TIME_LIMIT,
 ) -> RecleanReport:
     """Clean the selected articles' pages again with ``extract`` and store what changed.
@@ -254,21 +261,35 @@ def reclean(
     one with another ``extract``. On PostgreSQL the run is shared, ``range_size``
     ids at a time, with every recleaner running the same selection and version;
     a range whose recleaner stopped renewing it for ``lease_seconds`` is taken over.
-    A page that holds its worker longer than ``page_time_limit`` seconds fails: the
-    worker is killed and replaced, the article left as it was.
+    The database may be unavailable for ``outage_limit`` seconds (module doc). A page
+    that holds its worker longer than ``page_time_limit`` seconds fails: the worker is
+    killed and replaced, the article left as it was.
     """
     tally = _Tally()
-    with WatchedPool(workers, worker_context(), page_time_limit=page_time_limit) as pool:
+    shared = store.engine.dialect.name == "postgresql"
+    rider = OutageRider(OutagePolicy(outage_limit, unreachable=shared))
+    with WatchedPool(
+        workers,
+        worker_context(),
+        page_time_limit=page_time_limit,
+        initializer=configure_logging,  # a worker's error is one line, as the command's
+        initargs=(debug_enabled(),),
+    ) as pool:
         work = partial(clean_pages, extract)
-        pipeline = _Pipeline(pool, work, workers, store, version, tally, on_progress)
-        if store.engine.dialect.name != "postgresql":
-            pipeline.run(iter_jobs(store, selection, version), None)
+        pipeline = _Pipeline(pool, work, workers, store, version, tally, rider, on_progress)
+        if not shared:
+            pipeline.run(iter_jobs(store, selection, version, rider=rider), None)
             return tally.report()
         lease = timedelta(seconds=lease_seconds)
         claim = RangeClaim(selection.run_name(version), worker_id(), range_size, lease)
-        for id_range in _claimed_ranges(store, claim):
+        for id_range in _claimed_ranges(store, claim, rider):
             jobs = iter_jobs(
-                store, selection, version, after=id_range.done_through, through=id_range.last_id
+                store,
+                selection,
+                version,
+                after=id_range.done_through,
+                through=id_range.last_id,
+                rider=rider,
             )
             try:
                 pipeline.run(jobs, _Share(claim, id_range))
@@ -277,13 +298,11 @@ def reclean(
     return tally.report()
 
 
-def _claimed_ranges(store: Store, claim: RangeClaim) -> Iterator[IdRange]:
+def _claimed_ranges(store: Store, claim: RangeClaim, rider: OutageRider) -> Iterator[IdRange]:
     """Ranges for this process until the run is done, waiting on those others hold."""
     while True:
         now = datetime.now(UTC)
-        with store.write() as conn:
-            id_range = claim_range(conn, claim, now)
-            lease_end = next_lease_end(conn, claim) if id_range is None else None
+        id_range, lease_end = rider.call(partial(_claim_or_wait, store, claim, now))
         if id_range is not None:
             yield id_range
         elif lease_end is None:
@@ -291,6 +310,15 @@ def _claimed_ranges(store: Store, claim: RangeClaim) -> Iterator[IdRange]:
         else:  # held by live recleaners: they finish, or their lease runs out
             low, high = _RANGE_POLL_SECONDS
             time.sleep(min(max((lease_end - now).total_seconds(), low), high))
+
+
+def _claim_or_wait(
+    store: Store, claim: RangeClaim, now: datetime
+) -> tuple[IdRange | None, datetime | None]:
+    """A range claimed; or, when none is free, when the first lease on one ends."""
+    with store.write() as conn:
+        id_range = claim_range(conn, claim, now)
+        return id_range, next_lease_end(conn, claim) if id_range is None else None
 
 
 @dataclass(slots=True)
@@ -303,7 +331,26 @@ class _Pipeline:
     store: Store
     version: str
     tally: _Tally
+    rider: OutageRider  # a batch waits out an outage, then is written
     on_progress: Callable[[RecleanReport], None] | None = None
+
+    def _write_once(
+        self, batch: list[_Cleaned], share: _Share | None, done_through: int | None
+    ) -> _Counts:
+        for attempt in count(1):
+            try:
+                with self.store.write() as conn:
+                    if share is not None and done_through is not None:
+                        # First: a range lost to another recleaner raises before any write,
+                        # and on PostgreSQL its row stays locked against a takeover until commit.
+                        # After an outage this renews the range's lease before anything else.
+                        now = datetime.now(UTC)
+                        record_progress(conn, share.claim, share.id_range, done_through, now)
+                    return _apply(conn, batch, self.version, self.store.near_threshold)
+            except StorageError as exc:
+                if attempt >= WRITE_ATTEMPTS or not _is_transient(exc):
+                    raise
+        raise AssertionError("count() never ends")  # for the type checker
 
     def run(self, jobs: Iterable[RecleanJob], share: _Share | None) -> None:
         """Clean ``jobs`` and write the results batch by batch; a shared range ends done."""
@@ -343,19 +390,8 @@ class _Pipeline:
 
     def write(self, batch: list[_Cleaned], share: _Share | None, done_through: int | None) -> None:
         """One batch in one transaction, with the range's progress when it is shared."""
-        for attempt in count(1):
-            try:
-                with self.store.write() as conn:
-                    if share is not None and done_through is not None:
-                        # First: a range lost to another recleaner raises before any write,
-                        # and on PostgreSQL its row stays locked against a takeover until commit.
-                        now = datetime.now(UTC)
-                        record_progress(conn, share.claim, share.id_range, done_through, now)
-                    counts = _apply(conn, batch, self.version, self.store.near_threshold)
-                break
-            except StorageError as exc:
-                if attempt >= WRITE_ATTEMPTS or not _is_transient(exc):
-                    raise
+        attempt = partial(self._write_once, batch, share, done_through)
+        counts = self.rider.call(attempt, pages=len(batch))
         self.tally.add(len(batch), counts)
         if self.on_progress is not None:
             self.on_progress(self.tally.report())
@@ -374,8 +410,13 @@ def iter_jobs(
     *,
     after: int = 0,
     through: int | None = None,
+    rider: OutageRider | None = None,
 ) -> Iterator[RecleanJob]:
-    """The latest archived page of each selected article with an id in (``after``, ``through``]."""
+    """The latest archived page of each selected article with an id in (``after``, ``through``].
+
+    Each read goes through ``rider``, so an outage is waited out instead of ending the run.
+    """
+    rider = rider or OutageRider(OutagePolicy())
     known = BoilerplateCache(store)
     conditions = _conditions(selection, version)
     if through is not None:
@@ -407,16 +448,20 @@ def iter_jobs(
             .where(_fetches.c.id.in_(latest.scalar_subquery()))
             .order_by(_fetches.c.article_id)
         )
-        with store.read() as conn:
-            rows = conn.execute(query).all()
+        rows = rider.call(partial(_read_all, store, query))
         if not rows:
             return
         for article_id, digest, *values in rows:
             stored = _Stored(article_id, digest, dict(zip(_COLUMNS, values, strict=False)))
             url, *page = values[len(_COLUMNS) :]
-            hashes = frozenset() if url is None else known.for_url(url)
+            hashes = frozenset() if url is None else rider.call(partial(known.for_url, url))
             yield RecleanJob(stored, url, *page, hashes)
         last_id = rows[-1].article_id
+
+
+def _read_all(store: Store, query: Select[Any]) -> Sequence[Row[Any]]:
+    with store.read() as conn:
+        return conn.execute(query).all()
 
 
 def _conditions(selection: RecleanSelection, version: str) -> list[Any]:

@@ -64,7 +64,9 @@ def collect_stats(store: Store, since: datetime | None = None) -> Stats:
         return Stats(
             articles=sum(count for _, count in by_site),
             by_site=by_site,
-            by_day=tuple(sorted(_counts(conn, _day(conn), article_filter))),
+            by_day=tuple(
+                sorted(_counts(conn, utc_day(conn, _articles.c.first_seen), article_filter))
+            ),
             by_language=_counts(conn, _articles.c.language, article_filter),
             hosts=_host_fetches(conn, fetch_filter),
         )
@@ -81,11 +83,13 @@ def _counts(
     return tuple(sorted(counted, key=lambda pair: (-pair[1], pair[0])))
 
 
-def _day(conn: Connection) -> ColumnElement[object]:
+def utc_day(conn: Connection, moment: ColumnElement[datetime]) -> ColumnElement[object]:
+    """The UTC day of a timestamp column; read back as a date or an ISO date string."""
     # SQLite stores timestamps as text, and CAST(... AS DATE) there gives a number.
     if conn.dialect.name == "sqlite":
-        return func.date(_articles.c.first_seen)
-    return cast(_articles.c.first_seen, Date)
+        return func.date(moment)
+    # PostgreSQL would cut the day in the session's time zone.
+    return cast(func.timezone("UTC", moment), Date)
 
 
 def _host_fetches(conn: Connection, where: ColumnElement[bool] | None) -> tuple[HostFetches, ...]:

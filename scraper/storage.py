@@ -35,7 +35,12 @@ from sqlalchemy import (
 import cleaners
 from cleaners import Article, content_hash
 from scraper.archive import RawPage, archive_pages, pack
-from scraper.boilerplate import article_before_learning, countable_hashes, learn_articles
+from scraper.boilerplate import (
+    article_before_learning,
+    boilerplate_share,
+    countable_hashes,
+    learn_articles,
+)
 from scraper.database import (
     connect,
     database_url,
@@ -123,6 +128,7 @@ class PreparedSave:
     signature: Signature | None
     paragraphs: frozenset[str]  # countable toward the host's boilerplate
     raw: dict[str, Any] | None  # the raw archive's columns (``scraper.archive.pack``)
+    boilerplate_share: float | None = None  # ``fetches.boilerplate_share``
 
 
 def prepare_save(
@@ -147,6 +153,7 @@ def prepare_save(
         signature=near_signature or signature(article.text),
         paragraphs=countable_hashes(article),
         raw=packed,
+        boilerplate_share=boilerplate_share(article),
     )
 
 
@@ -253,7 +260,7 @@ class Store:
                 now,
             )
             fetch_rows = [
-                _fetch_row(item.attempt, outcome, result.article_id)
+                _fetch_row(item.attempt, outcome, result.article_id, item.boilerplate_share)
                 for item, (result, outcome) in zip(prepared, written, strict=True)
             ]
             fetch_ids = conn.execute(_INSERT_FETCHES, fetch_rows).scalars().all()
@@ -430,7 +437,12 @@ def _link_urls(
         conn.execute(_inserts(conn.dialect.name).article_url, rows)
 
 
-def _fetch_row(attempt: FetchAttempt, outcome: _Outcome, article_id: int | None) -> dict[str, Any]:
+def _fetch_row(
+    attempt: FetchAttempt,
+    outcome: _Outcome,
+    article_id: int | None,
+    boilerplate_share: float | None,
+) -> dict[str, Any]:
     """The ``fetches`` row of one attempt."""
     return {
         "requested_url": attempt.requested_url,
@@ -445,6 +457,7 @@ def _fetch_row(attempt: FetchAttempt, outcome: _Outcome, article_id: int | None)
         "error_kind": outcome.error_kind,
         "error_message": outcome.error_message,
         "article_id": article_id,
+        "boilerplate_share": boilerplate_share,
     }
 
 

@@ -21,8 +21,8 @@ REQUIRE_ENV_VAR = "REQUIRE_POSTGRES"
 DIALECTS = ("sqlite", "postgresql")
 
 
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[PostgresCluster]:
+def started_cluster() -> Iterator[PostgresCluster]:
+    """A new cluster, stopped and removed afterwards; skips (or fails, see above) without one."""
     reason = unavailable_reason()
     if reason is not None:
         if os.environ.get(REQUIRE_ENV_VAR) == "1":
@@ -33,6 +33,11 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    yield from started_cluster()
 
 
 @pytest.fixture

@@ -87,6 +87,11 @@ class PostgresCluster:
             "--locale", "C",
             "--no-sync",
         )  # fmt: skip
+        self.start_server()
+        return self
+
+    def start_server(self) -> None:
+        """Start the server on the cluster's data directory and port (again, after a stop)."""
         options = " ".join(f"-c {name}={value}" for name, value in _SERVER_SETTINGS.items())
         options += f" -p {self.port} -k {self._root}"
         self._run(
@@ -96,7 +101,12 @@ class PostgresCluster:
             "--options", options,
         )  # fmt: skip
         self._started = True
-        return self
+
+    def stop_server(self) -> None:
+        """Stop the server as an administrator does (``-m fast``): sessions are ended, the
+        data kept; ``start_server`` brings it back on the same port."""
+        self._run("pg_ctl", "stop", "--wait", "--mode", "fast", "--pgdata", str(self._data))
+        self._started = False
 
     def stop(self) -> None:
         """Stop the server at once and delete every file it wrote."""
@@ -108,6 +118,10 @@ class PostgresCluster:
                 self._started = False
         finally:
             shutil.rmtree(self._root, ignore_errors=True)
+
+    @property
+    def running(self) -> bool:
+        return self._started
 
     @property
     def server_pid(self) -> int:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from cleaners.dates import (
     date_from_url,
     has_offset,
+    labelled_dates,
     normalize_iso,
     offset_of,
     parse_visible_date,
@@ -159,3 +160,53 @@ def test_date_from_url(url: str | None, expected: str | None) -> None:
 def test_reference_at_the_edge_of_time_gives_no_relative_date() -> None:
     assert parse_visible_date("il y a 6 heures", datetime(1, 1, 1, tzinfo=UTC)) is None
     assert parse_visible_date("hier", datetime(1, 1, 1)) is None
+
+
+# --- labels, zones and ambiguity ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Publié le 3 juin 2025 à 14h16, mis à jour le 4 juin 2025 à 09h05",
+            [("2025-06-03T14:16:00", "published"), ("2025-06-04T09:05:00", "modified")],
+        ),
+        (
+            "August 16, 2019 - Updated July 9, 2025",
+            [("2019-08-16", None), ("2025-07-09", "modified")],
+        ),
+        ("Aktualisiert am 27. Juni 2025", [("2025-06-27", "modified")]),
+        ("Опубліковано 19 серпня 2025", [("2025-08-19", "published")]),
+        ("Partager", []),
+    ],
+)
+def test_labelled_dates(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert labelled_dates(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("27 juin 2025 à 14h16 CEST", "2025-06-27T14:16:00+02:00"),
+        ("June 27, 2025 2:16 pm EST", "2025-06-27T14:16:00-05:00"),
+        ("27.06.2025 14:16 (UTC+2)", "2025-06-27T14:16:00+02:00"),
+        ("June 27, 2025 2:16 PM GMT+05:30", "2025-06-27T14:16:00+05:30"),
+        ("27 June 2025 14:16 IST", "2025-06-27T14:16:00"),  # ambiguous zone: none
+        ("27 juin 2025 14:16 UTC+15", "2025-06-27T14:16:00"),  # no such offset
+    ],
+)
+def test_a_zone_written_after_the_time_is_kept(text: str, expected: str) -> None:
+    assert parse_visible_date(text) == expected
+
+
+def test_numeric_dates_both_ways() -> None:
+    assert labelled_dates("03/09/2026") == [("2026-09-03", None)]  # day first by default
+    assert labelled_dates("03/09/2026", month_first=True) == [("2026-03-09", None)]
+    assert labelled_dates("19/08/2025", month_first=True) == [("2025-08-19", None)]
+
+
+def test_written_dates_in_machine_fields() -> None:
+    assert normalize_iso("Dec 03, 2025") == "2025-12-03"
+    assert normalize_iso("03-09-2026") is None  # 3 September or 9 March: no evidence
+    assert normalize_iso("03-19-2026") == "2026-03-19"

@@ -238,7 +238,12 @@ def test_benchmark_script_prints_the_table(tmp_path: Path) -> None:
         (dataset / "html" / f"p{i}.html").write_text(
             page("<article>" + paragraphs(body) + "</article>"), encoding="utf-8"
         )
-        truth[f"p{i}"] = {"url": f"https://example.fr/{i}", "articleBody": "\n".join(body)}
+        truth[f"p{i}"] = {
+            "url": f"https://example.fr/{i}",
+            "articleBody": "\n".join(body),
+            "with": [body[0][:40]],
+            "without": ["snippet absent from every page"],
+        }
     (dataset / "ground-truth.json").write_text(__import__("json").dumps(truth), encoding="utf-8")
     out = subprocess.run(
         [
@@ -254,9 +259,21 @@ def test_benchmark_script_prints_the_table(tmp_path: Path) -> None:
         check=True,
     ).stdout
     header = next(line for line in out.splitlines() if line.startswith("| extractor"))
-    for column in ("F1 ± s.e.", "precision", "recall", "exact", "pages/s", "× trafilatura"):
+    for column in (
+        "F1 ± s.e.",
+        "precision",
+        "recall",
+        "word F1",
+        "empty",
+        "with missed",
+        "without leaked",
+        "losses",
+        "pages/s",
+        "× trafilatura",
+    ):
         assert column in header
-    assert "| newsclean | 1.000" in out
+    assert "| newsclean | 1.000 ± 0.000 | 1.000 | 1.000 | 1.000 | 0 | 0 | 0 | 0 |" in out
+    assert "newsclean loses 0 that trafilatura keeps" in out
     assert len((tmp_path / "pages.tsv").read_text().splitlines()) == 4
 
 

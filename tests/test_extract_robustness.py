@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaners import Article, Reason, extract
+from cleaners.extract import DEFAULT_DEADLINE, run_extraction
 
 PARAGRAPH = "<p>Un paragraphe d'article assez long pour être gardé par l'extracteur de texte.</p>"
 # Generous: the point is "returns", not speed; CI machines are slow and shared.
@@ -49,10 +51,18 @@ markup = st.lists(
 ).map("".join)
 
 
+def strict_extract(html: str | bytes, headers: dict[str, str] | None = None) -> Article:
+    """``extract`` with internal errors raised: ``extract`` itself turns any of them into
+    ``Reason.UNPARSABLE``, which would let these tests pass over a bug."""
+    return run_extraction(
+        html, "https://example.org/x", headers, frozenset(), DEFAULT_DEADLINE, strict=True
+    )
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=4000))
 def test_random_bytes_never_raise(data: bytes) -> None:
-    article = extract(data, headers={"content-type": "text/html; charset=utf-8"})
+    article = strict_extract(data, headers={"content-type": "text/html; charset=utf-8"})
     assert isinstance(article, Article)
     assert article.text or article.reason
 
@@ -60,9 +70,25 @@ def test_random_bytes_never_raise(data: bytes) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markup)
 def test_garbage_markup_never_raises(html: str) -> None:
-    article = extract(html, "https://example.org/x")
+    article = strict_extract(html)
     assert isinstance(article, Article)
     assert article.text or article.reason
+    # lexbor parses any string into a tree: markup is never unparsable.
+    assert article.reason != Reason.UNPARSABLE
+
+
+def test_an_internal_error_becomes_unparsable_and_strict_mode_raises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in a pruning rule")
+
+    # ``cleaners.extract`` is also the name of the function the package exports.
+    monkeypatch.setattr(sys.modules["cleaners.extract"], "prune", broken)
+    html = f"<html><body><article>{PARAGRAPH * 5}</article></body></html>"
+    assert extract(html).reason == Reason.UNPARSABLE
+    with pytest.raises(RuntimeError, match="pruning rule"):
+        strict_extract(html)
 
 
 def test_random_binary_is_not_html() -> None:

@@ -348,14 +348,16 @@ def test_f14_malformed_html_is_cleaned_without_error(
     assert "harbour authority" in article.text or article.reason is not None
 
 
-@pytest.mark.parametrize("path", ["/empty", "/blank"])
+@pytest.mark.parametrize(
+    ("path", "reason"), [("/empty", "empty_document"), ("/blank", "no_content")]
+)
 def test_f15_empty_page_gives_no_article(
-    client: httpx.Client, server: FaultServer, path: str
+    client: httpx.Client, server: FaultServer, path: str, reason: str
 ) -> None:
     page, article = fetch_and_extract(client, server.url(path))
     assert page.status == 200
     assert article.is_empty
-    assert article.reason is not None
+    assert article.reason == reason
     with pytest.raises(ValueError):
         cleaners.content_hash(article.text)
 

@@ -1,4 +1,4 @@
-"""Library log records stay off the terminal: ``scrape`` prints its own lines only."""
+"""Library log records stay off the terminal: ``scrape`` prints its own lines, unless --debug."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ def test_truncated_and_utf16_pages_print_only_scrapes_own_lines(
         extract(truncated.read_bytes(), str(truncated))
     assert "discarding data" in caplog.text  # what trafilatura says of this page
 
-    command = [sys.executable, "-m", "scraper", str(truncated), str(utf16)]
+    scrape = [sys.executable, "-m", "scraper"]
     result = subprocess.run(
-        [*command, "--db", str(tmp_path / "x.db")],
+        [*scrape, str(truncated), str(utf16), "--db", str(tmp_path / "x.db")],
         capture_output=True,
         text=True,
         timeout=120,
@@ -39,3 +39,12 @@ def test_truncated_and_utf16_pages_print_only_scrapes_own_lines(
         f"error: {truncated}: empty: no article text found (no_content)"
     ]
     assert result.stdout.strip()  # the UTF-16 page came out
+
+    debugged = subprocess.run(
+        [*scrape, "--debug", str(truncated), "--db", str(tmp_path / "y.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "scrape: WARNING: discarding data" in debugged.stderr  # --debug shows them

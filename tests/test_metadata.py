@@ -576,3 +576,15 @@ def test_unnamed_site_suffix_is_cut_where_the_headline_ends() -> None:
     assert metadata_of(logo, "<h1>Le Journal</h1>").title == "Le Journal | Le vrai titre"
     colon = '<meta property="og:title" content="Macron : la réforme des retraites">'
     assert metadata_of(colon, "<h1>Macron</h1>").title == "Macron : la réforme des retraites"
+
+
+def test_the_headline_shown_wins_over_a_declared_seo_title_of_the_same_story() -> None:
+    seo = '<meta property="og:title" content="Pont de Saint-Clair : réouverture après travaux">'
+    shown = "<h1>Le pont de Saint-Clair rouvre après dix mois de travaux</h1>"
+    assert (
+        metadata_of(seo, shown).title == "Le pont de Saint-Clair rouvre après dix mois de travaux"
+    )
+    # a section label sharing one word with the declared title is not the headline
+    assert metadata_of(seo, "<h1>Travaux</h1>").title == (
+        "Pont de Saint-Clair : réouverture après travaux"
+    )

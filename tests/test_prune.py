@@ -5,6 +5,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.anchor import find_anchor
+from cleaners.prose import ProseMap
 from cleaners.prune import prune
 from cleaners.rules import noise_rule, tokens_of
 
@@ -21,10 +22,10 @@ def pruned(html: str, *, with_anchor: bool = False, title: str | None = None) ->
     def record(rule: str, node: LexborNode) -> None:
         removed.append((rule, node.text(strip=True)))
 
-    anchor = find_anchor(tree, None) if with_anchor else None
+    anchor = find_anchor(tree, ProseMap(tree.body), None) if with_anchor else None
     scope = anchor.node if anchor is not None else tree.body
     keep = (anchor.node, *anchor.parts) if anchor is not None else ()
-    prune(scope, keep, record, title)
+    prune(scope, ProseMap(tree.body), keep, record, title)
     return tree.body.text(separator=" ", strip=True), removed
 
 
@@ -71,11 +72,27 @@ def test_guarded_token_spares_the_block_holding_the_prose() -> None:
     assert "Météo" not in text
 
 
-def test_unguarded_token_removes_even_long_comment_threads() -> None:
+def test_unguarded_token_removes_a_comment_thread_holding_prose() -> None:
     text, _ = pruned(
-        f"<body><p>{LONG}</p><section class='comments'><p>{LONG * 3}</p></section></body>"
+        f"<body><p>{LONG}</p><p>{LONG}!</p><section class='comments'><p>Bravo. {LONG}</p>"
+        "</section></body>"
     )
-    assert text.count("Une phrase") == 1
+    assert "Bravo" not in text
+
+
+def test_no_name_removes_the_block_holding_most_of_the_prose() -> None:
+    # A page written inside a block named like a widget: the name is not enough.
+    text, removed = pruned(
+        f"<body><p>{LONG}</p><section class='comments'><p>1. {LONG}</p><p>2. {LONG}</p>"
+        f"<p>3. {LONG}</p></section></body>"
+    )
+    assert "3. Une phrase" in text
+    assert removed == []
+
+
+def test_a_cookie_banner_goes_however_much_it_says() -> None:
+    text, _ = pruned(f"<body><div class='cookie-notice'><p>{LONG}</p></div><p>Court.</p></body>")
+    assert "Une phrase" not in text
 
 
 def test_anchor_ancestors_are_never_removed() -> None:
@@ -128,14 +145,14 @@ def test_headline_repeating_the_title_removed() -> None:
 
 def test_time_text_survives_for_trafilatura() -> None:
     tree = LexborHTMLParser(f"<body><p><time datetime='2025-09-01'>11h35</time></p><p>{LONG}</p>")
-    prune(tree.body)
+    prune(tree.body, ProseMap(tree.body))
     assert tree.css_first("time") is None
     assert "11h35" in tree.body.text()
 
 
 def test_out_of_time_stops_before_any_pass() -> None:
     tree = LexborHTMLParser("<body><script>x</script><p>texte</p></body>")
-    prune(tree.body, out_of_time=lambda: True)
+    prune(tree.body, ProseMap(tree.body), out_of_time=lambda: True)
     assert tree.css_first("script") is not None
 
 
@@ -145,7 +162,7 @@ def test_split_body_parts_are_joined() -> None:
         f"<div class='ad'></div><div class='article-body'><p>Suite : {LONG}</p></div>"
         f"<div class='article-body'><p>{LONG}</p><p>{LONG}</p></div></div></body>"
     )
-    anchor = find_anchor(tree, None)
+    anchor = find_anchor(tree, ProseMap(tree.body), None)
     assert anchor is not None
     assert anchor.node.attributes.get("class") == "chunks"
     assert len(anchor.parts) == 2
@@ -153,17 +170,17 @@ def test_split_body_parts_are_joined() -> None:
 
 def test_truncated_anchor_is_refused() -> None:
     tree = LexborHTMLParser(f"<body><div class='entry-content'><p>{LONG * 3}</p></div></body>")
-    assert find_anchor(tree, expected_words=10_000) is None
-    assert find_anchor(tree, expected_words=60) is not None
+    assert find_anchor(tree, ProseMap(tree.body), expected_words=10_000) is None
+    assert find_anchor(tree, ProseMap(tree.body), expected_words=60) is not None
 
 
 def test_small_marked_widget_before_the_story_is_not_the_anchor() -> None:
     tree = LexborHTMLParser(
         "<body><aside><div class='entry-content'><p>Notre rédaction est ouverte du lundi au "
         f"vendredi. {LONG}</p></div></aside><main><div class='entry-content'>"
-        f"<p>{LONG}</p><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div></main></body>"
+        f"<p>1. {LONG}</p><p>2. {LONG}</p><p>3. {LONG}</p><p>4. {LONG}</p></div></main></body>"
     )
-    anchor = find_anchor(tree, None)
+    anchor = find_anchor(tree, ProseMap(tree.body), None)
     assert anchor is not None
     assert "Notre rédaction" not in anchor.node.text()
 
@@ -185,5 +202,5 @@ def test_widget_names_in_other_languages() -> None:
 
 def test_anchor_shorter_than_the_page_summary_is_refused() -> None:
     tree = LexborHTMLParser(f"<body><div class='entry-content'><p>{LONG * 3}</p></div></body>")
-    assert find_anchor(tree, None, summary="x" * 2000) is None
-    assert find_anchor(tree, None, summary="Le résumé de l'article.") is not None
+    assert find_anchor(tree, ProseMap(tree.body), None, summary="x" * 2000) is None
+    assert find_anchor(tree, ProseMap(tree.body), None, summary="Le résumé de l'article.") is not None

@@ -1,0 +1,74 @@
+"""Where a page's prose is: the evidence pruning rules and the recall guard weigh.
+
+Prose is paragraphs a reader reads: ``<p>`` elements of ``PROSE_MIN_CHARS`` or more whose
+text is mostly not links, and other blocks (``<div>``, ``<td>``, ``<span>``…) holding that
+much text of their own, outside child elements: pages written in "div paragraphs" or
+``<br>``-separated text. A teaser excerpt or a caption is shorter; a menu is links.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+PROSE_MIN_CHARS = 100
+TRUNCATION_MARKS = ("...", "…", "[…]", "[...]", "(…)", "(...)")
+PROSE_CARRIERS = "p, div, td, li, dd, blockquote, section, article, main, span, font"
+# Above this share of its characters in links, a paragraph is a link list, not prose.
+MAX_PROSE_LINK_SHARE = 0.5
+
+
+class ProseMap:
+    """Prose characters under each element of a page, counted once on the intact tree.
+
+    Each prose paragraph adds its length to every ancestor, so asking how much prose a
+    block holds costs one lookup, however often the anchor and the pruning rules ask.
+    """
+
+    def __init__(self, root: LexborNode):
+        self._chars: dict[int, int] = {}
+        self._paragraphs: set[int] = set()
+        seen: set[str] = set()
+        for paragraph in root.css(PROSE_CARRIERS):
+            text = prose_text(paragraph)
+            # A text printed twice (mobile and desktop copies, a notice per country) is
+            # read once.
+            if text in seen:
+                continue
+            seen.add(text)
+            length = len(text)
+            if length:
+                self._paragraphs.add(paragraph.mem_id)
+            node: LexborNode | None = paragraph if length else None
+            while node is not None:
+                self._chars[node.mem_id] = self._chars.get(node.mem_id, 0) + length
+                node = node.parent
+
+    def chars(self, node: LexborNode) -> int:
+        return self._chars.get(node.mem_id, 0)
+
+    def is_paragraph(self, node: LexborNode) -> bool:
+        """Whether ``node`` is itself one of the prose paragraphs."""
+        return node.mem_id in self._paragraphs
+
+    def share(self, node: LexborNode, of: LexborNode) -> float:
+        """The share of the prose under ``of`` that ``node`` holds (1.0 when there is none)."""
+        total = self.chars(of)
+        return self.chars(node) / total if total else 1.0
+
+
+def prose_text(paragraph: LexborNode) -> str:
+    """The text of ``paragraph`` if it reads as prose, else ""."""
+    if paragraph.tag != "p":
+        # Own text only: the block's child elements are counted for themselves, and
+        # links, being elements, are left out.
+        text = paragraph.text(deep=False, strip=True)
+    else:
+        text = paragraph.text(deep=True, strip=True)
+    # A teaser excerpt is cut short with an ellipsis: it stands for prose elsewhere.
+    if len(text) < PROSE_MIN_CHARS or text.endswith(TRUNCATION_MARKS):
+        return ""
+    if paragraph.tag == "p":
+        linked = sum(len(a.text(deep=True, strip=True)) for a in paragraph.css("a"))
+        if linked > MAX_PROSE_LINK_SHARE * len(text):
+            return ""
+    return text

@@ -1,0 +1,113 @@
+"""Publication and update dates weighed across a page's evidence (cleaners.pagedates)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from cleaners.metadata import read_metadata
+
+URL = "https://exemple.fr/2025/03/29/article/"
+FETCHED = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
+
+JSON_LD = (
+    '<script type="application/ld+json">{"@type":"NewsArticle",'
+    '"datePublished":"2025-04-02T10:00:00+02:00"}</script>'
+)
+META = '<meta property="article:published_time" content="2025-04-01T09:00:00+02:00">'
+TIME = '<p><time datetime="2025-03-31T08:00:00+02:00">31 mars 2025</time></p>'
+SHOWN = '<p class="post-date">30 mars 2025</p>'
+
+
+def dates_of(
+    head: str = "",
+    body: str = "",
+    *,
+    url: str = URL,
+    lang: str = "fr",
+    fetched_at: datetime | None = FETCHED,
+) -> tuple[str | None, str | None]:
+    page = f'<html lang="{lang}"><head>{head}</head><body><h1>Le titre</h1>{body}</body></html>'
+    meta = read_metadata(LexborHTMLParser(page), url, fetched_at=fetched_at)
+    return meta.published, meta.modified
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "published"),
+    [
+        (JSON_LD + META, TIME + SHOWN, "2025-04-02T10:00:00+02:00"),
+        (META, TIME + SHOWN, "2025-04-01T09:00:00+02:00"),
+        ("", TIME + SHOWN, "2025-03-31T08:00:00+02:00"),
+        ("", SHOWN, "2025-03-30"),
+        ("", "<p>Texte.</p>", "2025-03-29"),
+    ],
+)
+def test_evidence_order(head: str, body: str, published: str) -> None:
+    """JSON-LD, then meta tags, then <time>, then the shown date, then the URL."""
+    assert dates_of(head, body)[0] == published
+
+
+def test_an_update_is_never_the_publication() -> None:
+    body = '<p class="meta">Mis à jour le 4 juin 2025 à 09h05</p>'
+    assert dates_of(body=body, url="https://exemple.fr/a/") == (None, "2025-06-04T09:05:00")
+    both = '<p><span>Updated</span> <time datetime="2025-06-04T09:05:00Z">June 4</time></p>'
+    assert dates_of(body=both + SHOWN, url="https://exemple.fr/a/") == (
+        "2025-03-30",
+        "2025-06-04T09:05:00+00:00",
+    )
+
+
+def test_future_and_ancient_dates_are_refused() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type":"NewsArticle",'
+        '"datePublished":"2025-09-01T10:00:00+02:00"}</script>'
+        '<meta property="article:published_time" content="1970-01-01T00:00:00Z">'
+    )
+    assert dates_of(head, TIME)[0] == "2025-03-31T08:00:00+02:00"
+    # the same page fetched after September: its JSON-LD date is no longer in the future
+    later = datetime(2025, 10, 1, tzinfo=UTC)
+    assert dates_of(head, TIME, fetched_at=later)[0] == "2025-09-01T10:00:00+02:00"
+
+
+def test_time_zone_is_kept_and_lent_to_a_date_without_one() -> None:
+    head = (
+        '<meta property="article:published_time" content="2025-03-17T09:30:00-04:00">'
+        '<meta property="article:modified_time" content="2025-03-17T11:05:00">'
+    )
+    assert dates_of(head) == ("2025-03-17T09:30:00-04:00", "2025-03-17T11:05:00-04:00")
+
+
+def test_dates_of_related_stories_and_comments_never_count() -> None:
+    body = (
+        "<article><p>Texte.</p></article>"
+        '<section class="related-articles"><time datetime="2025-05-02">2 mai 2025</time></section>'
+        '<div id="comments"><span class="comment-date">3 mai 2025</span></div>'
+    )
+    assert dates_of(body=body, url="https://exemple.fr/a/") == (None, None)
+
+
+def test_a_date_column_inside_the_article_is_the_articles() -> None:
+    body = '<article><aside class="post-sidebar"><p class="date">12 mai 2025</p></aside></article>'
+    assert dates_of(body=body, url="https://exemple.fr/a/")[0] == "2025-05-12"
+
+
+def test_date_shown_next_to_the_headline_without_any_markup() -> None:
+    body = "<p>Par Claire Besson</p><p>November 2, 2022</p><p>" + "Texte. " * 60 + "</p>"
+    assert dates_of(body=body, url="https://exemple.fr/a/")[0] == "2022-11-02"
+
+
+def test_numeric_dates_follow_the_pages_language() -> None:
+    body = '<p class="date">03/02/2025</p>'
+    assert dates_of(body=body, url="https://exemple.fr/a/", lang="en-US")[0] == "2025-03-02"
+    assert dates_of(body=body, url="https://exemple.fr/a/", lang="en-GB")[0] == "2025-02-03"
+
+
+def test_headline_set_in_a_paragraph_when_the_page_has_no_h1() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Le marché rouvre | Exemple"></head>'
+        '<body><p class="hero">Le marché rouvre</p><p>Feb 16, 2025</p></body></html>'
+    )
+    meta = read_metadata(LexborHTMLParser(page), "https://exemple.fr/a/", fetched_at=FETCHED)
+    assert (meta.title, meta.published) == ("Le marché rouvre", "2025-02-16")
