@@ -19,6 +19,7 @@ class Reason:
     CONSENT_WALL = "consent_wall"  # only a cookie/consent banner, no article
     BLOCKED = "blocked"  # a bot challenge interstitial ("Just a moment…")
     DEADLINE = "deadline"  # the per-document time budget ran out
+    TOO_DEEP = "too_deep"  # elements nest too deep to parse safely, even flattened
 
 
 @dataclass(frozen=True, slots=True)

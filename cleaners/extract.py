@@ -33,6 +33,7 @@ from cleaners.anchor import Anchor, find_anchor, main_column
 from cleaners.article import Article, Reason
 from cleaners.blocks import BALANCED, FULL_PAGE, trafilatura_blocks
 from cleaners.decode import decode_html
+from cleaners.depth import bound_depth
 from cleaners.guard import gather_evidence
 from cleaners.headers import header_value
 from cleaners.language import detect_language
@@ -186,6 +187,13 @@ def _extract(
         html = html.replace("\x00", "")
     if not html.strip():
         return Article(url=url, reason=Reason.EMPTY_DOCUMENT)
+
+    # Depth guard (cleaners.depth): parsing and walking the tree cost the square of its
+    # depth, in C calls the deadline cannot stop. Too-deep pages are flattened or refused.
+    bounded = bound_depth(html)
+    if bounded is None:
+        return Article(url=url, reason=Reason.TOO_DEEP)
+    html = bounded
 
     tree = LexborHTMLParser(html)
     body = tree.body

@@ -69,6 +69,7 @@ from scraper.sources import load_sources, parse_networks
 from scraper.stats import Stats, collect_stats
 from scraper.storage import Store, database_url, open_store, upgrade_database
 from scraper.warc import write_warc
+from scraper.watched_pool import DEFAULT_PAGE_TIME_LIMIT
 
 DEFAULT_COMMAND = "get"
 TEXT_SEPARATOR = "---"  # the line between two articles in text output
@@ -98,6 +99,18 @@ class DatabaseUnavailable(click.ClickException):
     """The database cannot be reached, or stayed unavailable too long: one line, exit 69."""
 
     exit_code = EXIT_DATABASE_UNAVAILABLE
+
+
+# A cleaning worker still on one page after this long is killed and replaced; the page fails.
+page_time_limit_option = click.option(
+    "--page-time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_PAGE_TIME_LIMIT,
+    show_default=True,
+    metavar="SECONDS",
+    help="A cleaning worker still on one page after this long is killed and replaced; "
+    "the page fails.",
+)
 
 
 class IsoDateTime(click.ParamType):
@@ -144,7 +157,8 @@ class DefaultCommandGroup(click.Group):
 @click.option(
     "--debug",
     is_flag=True,
-    help="Log debug messages, and the full traceback of an error (on stderr).",
+    help="Log debug messages, the libraries' warnings, and the full traceback of an error "
+    "(on stderr).",
 )
 def main(debug: bool) -> None:
     """Scrape news articles, strip the boilerplate, store each article once.
@@ -351,6 +365,7 @@ def upgrade(db: str | None) -> None:
     help="How long claimed URLs stay reserved if their worker dies (renewed while it lives).",
 )
 @outage_limit_option
+@page_time_limit_option
 @click.pass_context
 def crawl(
     ctx: click.Context,
@@ -366,6 +381,7 @@ def crawl(
     discover_every: float,
     lease: float,
     outage_limit: float,
+    page_time_limit: float,
 ) -> None:
     """Crawl the sites of a sources file (TOML): feeds, sitemaps, start pages.
 
@@ -395,6 +411,7 @@ def crawl(
         discover_every=discover_every if forever else 0.0,
         lease_seconds=lease,
         outage_limit=outage_limit,
+        page_time_limit=page_time_limit,
     )
     show_bar = sys.stderr.isatty() if progress is None else progress
     console = Console(stderr=True)
@@ -451,6 +468,7 @@ def crawl(
     help="PostgreSQL: a range not written to for this long is taken over by another run.",
 )
 @outage_limit_option
+@page_time_limit_option
 def reclean_command(
     db: str | None,
     since: datetime | None,
@@ -460,6 +478,7 @@ def reclean_command(
     range_size: int,
     lease: float,
     outage_limit: float,
+    page_time_limit: float,
 ) -> None:
     """Clean the archived pages of stored articles again with the current cleaner.
 
@@ -479,6 +498,7 @@ def reclean_command(
             range_size=range_size,
             lease_seconds=lease,
             outage_limit=outage_limit,
+            page_time_limit=page_time_limit,
         )
     click.echo(f"reclean: {report.summary()}")
 

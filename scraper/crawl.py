@@ -29,7 +29,7 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import insert, update
 
+import cleaners
 from scraper.config import FetchSettings
 from scraper.coordination import StoredRobots, claim_due_sources, store_robots, stored_robots
 from scraper.crawl_worker import PageAnalysis, PageJob, analyse_batch, init_worker
@@ -76,10 +77,12 @@ from scraper.politeness import (
     robots_rules,
 )
 from scraper.processes import worker_context
+from scraper.reclean import Extractor
 from scraper.records import FetchAttempt, FetchResult
 from scraper.sources import CrawlConfig, IPNetwork, Source
 from scraper.storage import FAILED, NEW, Store, open_store, prepare_save
 from scraper.urls import host_of, url_key
+from scraper.watched_pool import DEFAULT_PAGE_TIME_LIMIT, PageTimeout, WatchedPool
 
 T = TypeVar("T")
 
@@ -106,6 +109,9 @@ _REFUSED_KINDS = frozenset(
     }
 )
 CLEANER_ERROR = "cleaner_error"  # error kind of a page on which the cleaner raised
+# Error kind of a page that held its cleaning worker past the page time limit: the worker
+# was killed and replaced (scraper.watched_pool); the page is failed for good.
+CLEANER_TIMEOUT = "cleaner_timeout"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,9 @@ class CrawlSettings:
     forever: bool = False
     discover_every: float = 0.0  # 0: every run reads every seed once
     lease_seconds: float = DEFAULT_LEASE_SECONDS
+    # Seconds a cleaning worker may spend on one page before it is killed and replaced.
+    page_time_limit: float = DEFAULT_PAGE_TIME_LIMIT
+    extract: Extractor = cleaners.extract  # the cleaner (a picklable callable)
     # How long the database may stay unavailable before the run gives up (scraper.outage):
     # a long-lived worker waits for an unreachable server too, a one-shot run for a lock only.
     outage_limit: float = DEFAULT_OUTAGE_LIMIT
@@ -226,12 +235,33 @@ class _JobBatcher:
             self._timer.cancel()
             self._timer = None
         batch, self._waiting = self._waiting, []
+        self._submit(batch)
+
+    def _submit(self, batch: list[tuple[PageJob, asyncio.Future[PageAnalysis]]]) -> None:
         try:
             done = asyncio.wrap_future(self._pool.submit(analyse_batch, [job for job, _ in batch]))
         except BrokenExecutor as error:
             done = asyncio.get_running_loop().create_future()
             done.set_exception(error)
-        done.add_done_callback(partial(_settle, [future for _, future in batch]))
+        done.add_done_callback(partial(self._settled, batch))
+
+    def _settled(
+        self,
+        batch: list[tuple[PageJob, asyncio.Future[PageAnalysis]]],
+        done: asyncio.Future[list[PageAnalysis | Exception]],
+    ) -> None:
+        """A page that held its worker past the limit fails alone; the others go again
+        (nothing of the batch was written: a worker writes a batch once it is cleaned)."""
+        error = None if done.cancelled() else done.exception()
+        if isinstance(error, PageTimeout) and 0 <= error.index < len(batch):
+            culprit = batch[error.index][1]
+            if not culprit.cancelled():
+                culprit.set_exception(error)
+            others = batch[: error.index] + batch[error.index + 1 :]
+            if others:
+                self._submit(others)
+            return
+        _settle([future for _, future in batch], done)
 
 
 def _settle(
@@ -349,11 +379,18 @@ class _Crawl:
         run_id = await self._in_db(self._start_run)
         writer = asyncio.create_task(self._writer())
         db_url = self._store.engine.url.render_as_string(hide_password=False)
-        pool = ProcessPoolExecutor(
+        pool = WatchedPool(
             self._settings.clean_workers,
-            mp_context=self._processes,
+            self._processes,
+            page_time_limit=self._settings.page_time_limit,
             initializer=init_worker,
-            initargs=(os.getpid(), db_url, self._write_lock, debug_enabled()),
+            initargs=(
+                os.getpid(),
+                db_url,
+                self._write_lock,
+                debug_enabled(),
+                self._settings.extract,
+            ),
         )
         keeper = asyncio.create_task(self._keep_leases())
         if self._settings.forever:
@@ -617,6 +654,8 @@ class _Crawl:
             analysis = await self._analyse(job, claim.id)
         except (BrokenExecutor, DatabaseUnavailableError):
             raise  # a worker died (out of memory?), or the database is gone for good
+        except PageTimeout as error:
+            return self._cleaner_timeout(claim, page, error)
         except Exception as exc:  # one page that crashes the cleaner must not end the run
             self._tally.failed[CLEANER_ERROR] += 1
             error = FetchError(page.final_url, CLEANER_ERROR, f"{type(exc).__name__}: {exc}")
@@ -637,6 +676,13 @@ class _Crawl:
             self._tally.duplicate += 1
         outcome = Outcome(claim.id, State.DONE, analysis.saved, canonical_url=analysis.canonical)
         return _Result(claim, outcome, found=found)
+
+    def _cleaner_timeout(self, claim: Claim, page: FetchResult, error: PageTimeout) -> _Result:
+        """The page held its cleaning worker past the limit: failed for good, with its fetch."""
+        self._tally.failed[CLEANER_TIMEOUT] += 1
+        failure = FetchError(page.final_url, CLEANER_TIMEOUT, str(error))
+        outcome = Outcome(claim.id, State.FAILED, "failed", CLEANER_TIMEOUT)
+        return _Result(claim, outcome, page_attempt(page, failure))
 
     async def _document_result(self, claim: Claim, source: Source, document: Document) -> _Result:
         if document.unchanged:
@@ -661,6 +707,8 @@ class _Crawl:
             analysis = await self._analyse(job, claim.id)
         except FetchError as error:
             return self._failed(claim, error)
+        except PageTimeout as error:
+            return self._failed(claim, FetchError(document.url, CLEANER_TIMEOUT, str(error)))
         outcome = Outcome(
             claim.id,
             State.DONE,

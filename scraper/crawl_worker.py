@@ -30,9 +30,11 @@ from scraper.discover import feed_links, page_links, parse_sitemap
 from scraper.errors import DatabaseUnavailableError, FetchErrorKind, StorageError
 from scraper.frontier import Kind
 from scraper.logs import configure_logging
+from scraper.reclean import Extractor
 from scraper.records import FetchAttempt, SaveResult
 from scraper.storage import FAILED, PreparedSave, Store, prepare_save
 from scraper.urls import is_http_url
+from scraper.watched_pool import page_started, pages_done
 
 PARENT_POLL = 1.0  # seconds between a worker's checks that its crawl still runs
 
@@ -48,6 +50,7 @@ class _WorkerState:
     store: Store | None = None
     write_lock: AbstractContextManager[object] | None = None
     boilerplate: BoilerplateCache | None = None
+    extract: Extractor = cleaners.extract
 
 
 _worker = _WorkerState()
@@ -84,6 +87,7 @@ def init_worker(
     db_url: str,
     write_lock: AbstractContextManager[object] | None,
     debug: bool = False,
+    extract: Extractor = cleaners.extract,
 ) -> None:
     """Pool initializer: log as the crawl does, make this worker's store; end with the crawl.
 
@@ -100,6 +104,7 @@ def init_worker(
     _worker.store = Store(create_database_engine(database_url(db_url)))
     _worker.write_lock = write_lock
     _worker.boilerplate = BoilerplateCache(_worker.store)
+    _worker.extract = extract
 
     def watch() -> None:
         while _running(crawl_pid):
@@ -127,11 +132,13 @@ def analyse_batch(jobs: Sequence[PageJob]) -> list[PageAnalysis | Exception]:
     gets its exception in place of its analysis; the others are unaffected.
     """
     ready: list[_Ready | Exception] = []
-    for job in jobs:
+    for index, job in enumerate(jobs):
+        page_started(index)  # the pool kills a worker held too long by one page
         try:
             ready.append(_prepare(job))
         except Exception as exc:  # one page that crashes the cleaner fails alone
             ready.append(exc)
+    pages_done()
     saves = [item.save for item in ready if isinstance(item, _Ready) and item.save is not None]
     saved = iter(_save_all(saves))
     results: list[PageAnalysis | Exception] = []
@@ -183,7 +190,7 @@ def _prepare(job: PageJob) -> _Ready:
 def _prepare_article(
     job: PageJob, attempt: FetchAttempt, known_boilerplate: frozenset[str]
 ) -> _Ready:
-    article = cleaners.extract(
+    article = _worker.extract(
         job.body,
         job.final_url,
         headers=dict(job.headers),

@@ -3,6 +3,11 @@
 The command line and every worker process it starts log through this setup, so an
 error in a worker reaches the terminal (or cron mail) as one line, never as a
 traceback; ``scrape --debug`` logs the full trace, and this package's debug records.
+
+The libraries' own records stay off the terminal unless ``--debug``: trafilatura logs
+"discarding data: None" each time it finds no text in a page (several times for one
+truncated page), htmldate, charset_normalizer or lxml what they make of its markup; the
+command's error line gives the cleaner's reason, once.
 """
 
 from __future__ import annotations
@@ -13,6 +18,14 @@ from typing import TextIO
 
 FORMAT = "scrape: %(levelname)s: %(message)s"
 OWN_LOGGER = "scraper"  # the package's loggers are its children
+OWN_PACKAGES = frozenset({"scraper", "cleaners"})  # every logger here is named after its module
+
+
+class OwnRecordsOnly(logging.Filter):
+    """Passes the records of this project's loggers (``scraper.…``, ``cleaners.…``) only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.partition(".")[0] in OWN_PACKAGES
 
 
 class OneLineFormatter(logging.Formatter):
@@ -40,7 +53,8 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def configure_logging(debug: bool = False) -> None:
-    """Warnings and errors on stderr in one line each; with ``debug``, debug records and traces.
+    """Warnings and errors on stderr in one line each, this project's only; with ``debug``,
+    debug records and traces, and the libraries' records too.
 
     Called again (a worker process, a second command in one process), it replaces its
     own handler and leaves any other alone.
@@ -50,6 +64,8 @@ def configure_logging(debug: bool = False) -> None:
         root.removeHandler(handler)
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter(FORMAT) if debug else OneLineFormatter(FORMAT))
+    if not debug:
+        handler.addFilter(OwnRecordsOnly())
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger(OWN_LOGGER).setLevel(logging.DEBUG if debug else logging.NOTSET)

@@ -27,10 +27,11 @@ waits for a file another program keeps locked. Both give up past the outage limi
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -61,6 +62,9 @@ from scraper.reclean_ranges import (
     record_progress,
 )
 from scraper.storage import Store, article_columns, site_condition
+from scraper.watched_pool import DEFAULT_PAGE_TIME_LIMIT, PageTimeout, WatchedPool, page_started
+
+log = logging.getLogger(__name__)
 
 Extractor = Callable[..., Article]  # cleaners.extract or a partial of it (picklable)
 
@@ -104,6 +108,7 @@ class RecleanReport:
     merged: int = 0
     empty: int = 0
     elapsed: float = 0.0
+    failed: int = 0  # pages that held their worker past the limit: articles left as they were
 
     @property
     def pages_per_second(self) -> float:
@@ -112,8 +117,8 @@ class RecleanReport:
     def summary(self) -> str:
         return (
             f"{self.pages} pages, {self.changed} changed, {self.unchanged} unchanged, "
-            f"{self.merged} merged, {self.empty} empty, {self.elapsed:.1f} s, "
-            f"{self.pages_per_second:.1f} pages/s"
+            f"{self.merged} merged, {self.empty} empty, {self.failed} failed, "
+            f"{self.elapsed:.1f} s, {self.pages_per_second:.1f} pages/s"
         )
 
 
@@ -152,7 +157,11 @@ class _Cleaned:
 
 def clean_pages(extract: Extractor, jobs: list[RecleanJob]) -> list[_Cleaned]:
     """Runs in a worker process: ``clean_page`` for each of a chunk of jobs."""
-    return [clean_page(extract, job) for job in jobs]
+    cleaned = []
+    for index, job in enumerate(jobs):
+        page_started(index)  # the pool kills a worker held too long by one page
+        cleaned.append(clean_page(extract, job))
+    return cleaned
 
 
 def clean_page(extract: Extractor, job: RecleanJob) -> _Cleaned:
@@ -202,6 +211,7 @@ class _Counts:
 class _Tally:
     started: float = field(default_factory=time.monotonic)
     pages: int = 0
+    failed: int = 0
     counts: _Counts = field(default_factory=_Counts)
 
     def add(self, pages: int, counts: _Counts) -> None:
@@ -220,6 +230,7 @@ class _Tally:
             counts.merged,
             counts.empty,
             time.monotonic() - self.started,
+            self.failed,
         )
 
 
@@ -242,6 +253,7 @@ def reclean(
     range_size: int = DEFAULT_RANGE_SIZE,
     lease_seconds: float = DEFAULT_RANGE_LEASE_SECONDS,
     outage_limit: float = DEFAULT_OUTAGE_LIMIT,
+    page_time_limit: float = DEFAULT_PAGE_TIME_LIMIT,
 ) -> RecleanReport:
     """Clean the selected articles' pages again with ``extract`` and store what changed.
 
@@ -249,14 +261,17 @@ def reclean(
     one with another ``extract``. On PostgreSQL the run is shared, ``range_size``
     ids at a time, with every recleaner running the same selection and version;
     a range whose recleaner stopped renewing it for ``lease_seconds`` is taken over.
-    The database may be unavailable for ``outage_limit`` seconds (module doc).
+    The database may be unavailable for ``outage_limit`` seconds (module doc). A page
+    that holds its worker longer than ``page_time_limit`` seconds fails: the worker is
+    killed and replaced, the article left as it was.
     """
     tally = _Tally()
     shared = store.engine.dialect.name == "postgresql"
     rider = OutageRider(OutagePolicy(outage_limit, unreachable=shared))
-    with ProcessPoolExecutor(
+    with WatchedPool(
         workers,
-        mp_context=worker_context(),
+        worker_context(),
+        page_time_limit=page_time_limit,
         initializer=configure_logging,  # a worker's error is one line, as the command's
         initargs=(debug_enabled(),),
     ) as pool:
@@ -310,7 +325,7 @@ def _claim_or_wait(
 class _Pipeline:
     """Jobs out to the worker pool, results back into the database, in id order."""
 
-    pool: ProcessPoolExecutor
+    pool: Executor
     work: Callable[[list[RecleanJob]], list[_Cleaned]]
     workers: int
     store: Store
@@ -339,25 +354,39 @@ class _Pipeline:
 
     def run(self, jobs: Iterable[RecleanJob], share: _Share | None) -> None:
         """Clean ``jobs`` and write the results batch by batch; a shared range ends done."""
-        pending: deque[Future[list[_Cleaned]]] = deque()
+        pending: deque[tuple[Future[list[_Cleaned]], list[RecleanJob]]] = deque()
         batch: list[_Cleaned] = []
         try:
             for chunk in _chunks(jobs, CHUNK):
-                pending.append(self.pool.submit(self.work, chunk))
+                pending.append((self.pool.submit(self.work, chunk), chunk))
                 if len(pending) >= self.workers * CHUNKS_IN_FLIGHT_PER_WORKER:
-                    batch += pending.popleft().result()
+                    batch += self.cleaned(*pending.popleft())
                 if len(batch) >= WRITE_BATCH:
                     self.write(batch, share, batch[-1].article_id)
                     batch = []
             while pending:
-                batch += pending.popleft().result()
+                batch += self.cleaned(*pending.popleft())
             if share is not None:
                 self.write(batch, share, share.id_range.last_id)
             elif batch:
                 self.write(batch, None, None)
         finally:
-            for future in pending:  # a range lost, or an error: the rest is not written
+            for future, _ in pending:  # a range lost, or an error: the rest is not written
                 future.cancel()
+
+    def cleaned(self, future: Future[list[_Cleaned]], chunk: list[RecleanJob]) -> list[_Cleaned]:
+        """A chunk's results; a page that held its worker past the limit fails alone (its
+        article is left as it was) and the rest of the chunk is cleaned again."""
+        try:
+            return future.result()
+        except PageTimeout as error:
+            if not 0 <= error.index < len(chunk):
+                raise
+            stuck = chunk[error.index]
+            log.warning("reclean: article %s (%s): %s", stuck.stored.article_id, stuck.url, error)
+            self.tally.failed += 1
+            rest = chunk[: error.index] + chunk[error.index + 1 :]
+            return self.cleaned(self.pool.submit(self.work, rest), rest) if rest else []
 
     def write(self, batch: list[_Cleaned], share: _Share | None, done_through: int | None) -> None:
         """One batch in one transaction, with the range's progress when it is shared."""

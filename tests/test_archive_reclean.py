@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from local_server import LocalServer, Route, html_route
 from nlp_corpus import paragraphs
+from spinning_cleaner import extract_spinning_on
 from sqlalchemy import func, select, update
 from warcio.archiveiterator import ArchiveIterator
 
@@ -261,3 +262,24 @@ def test_reclean_refreshes_metadata_of_unchanged_text(
     )
     assert [hit.article_id for hit in search(store, "tramway")] == [article_id]
     assert search(store, "erroné") == []
+
+
+@pytest.mark.slow
+def test_a_page_holding_its_cleaner_fails_alone_and_its_chunk_mates_are_recleaned(
+    local_server: LocalServer, store: Store, client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    paths = ["/a", "/spin", "/b", "/c"]  # one chunk: the stuck page's mates go again
+    ids = {
+        path: fetch(local_server, store, client, path, page(path, paragraphs(seed, 5)))
+        for seed, path in enumerate(paths, start=20)
+    }
+    spinning = partial(extract_spinning_on, "/spin")
+    # One worker: what is cleaned after the stuck page is cleaned by its replacement.
+    report = reclean(store, workers=1, extract=spinning, version=NEW_VERSION, page_time_limit=1.0)
+    assert (report.pages, report.failed) == (3, 1)
+    assert ", 1 failed," in report.summary()
+    for path, article_id in ids.items():
+        row = article(store, article_id)
+        assert row is not None
+        assert row.cleaner_version == (cleaners.__version__ if path == "/spin" else NEW_VERSION)
+    assert f"article {ids['/spin']}" in caplog.text and "killed" in caplog.text

@@ -18,14 +18,16 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
+from functools import partial
 from pathlib import Path
 
 import pytest
 from fault_server import Exchange, FaultServer, Handler, article_html, closed_port
+from spinning_cleaner import extract_spinning_on
 from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
 
 from scraper.config import FetchSettings
-from scraper.crawl import CrawlReport, CrawlSettings, run_crawl
+from scraper.crawl import CLEANER_TIMEOUT, CrawlReport, CrawlSettings, run_crawl
 from scraper.errors import FetchErrorKind
 from scraper.politeness import (
     HOST_ERROR_LIMIT,
@@ -431,3 +433,24 @@ def test_c17_kill_9_twenty_times_then_a_final_run_is_exact(tmp_path: Path) -> No
         hashes = conn.execute("SELECT count(*), count(DISTINCT content_hash) FROM articles")
         total, distinct = hashes.fetchone()
         assert total == distinct
+
+
+# 18. A page that holds its cleaning worker: the worker is killed and replaced
+
+
+@pytest.mark.slow
+def test_c18_a_page_holding_its_cleaner_fails_and_the_others_are_stored(db: Path) -> None:
+    paths = ["/report/spin", *(f"/report/{n}" for n in range(10))]
+    routes = {"/": links_page(*paths)} | dict.fromkeys(paths, numbered_article)
+    spinning = partial(extract_spinning_on, "/report/spin")
+    with FaultServer(SITE, routes) as site:
+        # One cleaning worker: the pages after the stuck one are cleaned by its replacement.
+        report = crawl(db, source("s", site.url("/")), page_time_limit=1.0, extract=spinning)
+        stuck = site.url("/report/spin")
+        assert dict(report.failed_by_kind) == {CLEANER_TIMEOUT: 1}
+        row = frontier(db, stuck)
+        assert (row["state"], row["error_kind"]) == ("failed", CLEANER_TIMEOUT)
+        assert fetch_kinds(db, stuck) == [CLEANER_TIMEOUT]
+        assert article_count(db) == 10
+        with open_store(str(db)) as store:
+            assert None not in [store.article_for_url(site.url(path)) for path in paths[1:]]
