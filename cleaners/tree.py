@@ -7,26 +7,22 @@ from collections.abc import Iterator
 from selectolax.lexbor import LexborNode
 
 
-def has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
-    """Whether an ancestor of ``node`` has its ``mem_id`` in ``ids``."""
-    if not ids:
-        return False
+def ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    """The ancestors of ``node``, nearest first."""
     parent = node.parent
     while parent is not None:
-        if parent.mem_id in ids:
-            return True
+        yield parent
         parent = parent.parent
-    return False
+
+
+def has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
+    """Whether an ancestor of ``node`` has its ``mem_id`` in ``ids``."""
+    return bool(ids) and any(parent.mem_id in ids for parent in ancestors(node))
 
 
 def has_ancestor_tag(node: LexborNode, tags: tuple[str, ...]) -> bool:
     """Whether an ancestor of ``node`` is one of ``tags``."""
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in tags:
-            return True
-        parent = parent.parent
-    return False
+    return any(parent.tag in tags for parent in ancestors(node))
 
 
 def element_children(node: LexborNode) -> Iterator[LexborNode]:
