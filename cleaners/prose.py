@@ -9,6 +9,8 @@ or named an excerpt, and counts for nothing.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from selectolax.lexbor import LexborNode
 
 from cleaners.rules import tokens_of
@@ -34,12 +36,10 @@ class ProseMap:
         self._paragraphs: set[int] = set()
         seen: set[str] = set()
         for paragraph in root.css(PROSE_CARRIERS):
-            if _is_excerpt(paragraph):
-                continue
             text = prose_text(paragraph)
             # A text printed twice (mobile and desktop copies, a notice per country) is
             # read once.
-            if text in seen:
+            if text in seen or (text and _is_excerpt(paragraph)):
                 continue
             seen.add(text)
             length = len(text)
@@ -65,11 +65,15 @@ class ProseMap:
 
 def _is_excerpt(paragraph: LexborNode) -> bool:
     """An excerpt of another article (a teaser card's summary), named so by the page."""
-    for node in (paragraph, paragraph.parent):
-        value = node.attributes.get("class") if node is not None else None
-        if value and EXCERPT_TOKENS.intersection(tokens_of(value)):
-            return True
-    return False
+    return any(
+        node is not None and _names_an_excerpt(node.attributes.get("class") or "")
+        for node in (paragraph, paragraph.parent)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _names_an_excerpt(class_value: str) -> bool:
+    return bool(class_value) and not EXCERPT_TOKENS.isdisjoint(tokens_of(class_value))
 
 
 def prose_text(paragraph: LexborNode) -> str:
