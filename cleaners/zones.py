@@ -182,7 +182,24 @@ def _following(node: LexborNode) -> Iterator[LexborNode]:
 def _preceding(node: LexborNode) -> Iterator[LexborNode]:
     """Text nodes before ``node``, nearest first."""
     for sibling in _siblings_outward(node, forward=False):
-        yield from reversed(list(sibling.traverse(include_text=True)))
+        yield from _backwards(sibling)
+
+
+def _backwards(root: LexborNode) -> Iterator[LexborNode]:
+    """``root``'s subtree in reverse document order, walked lazily: the last texts of a
+    long menu before the headline are reached without walking the whole menu."""
+    # an explicit stack, not recursion: hostile pages nest thousands of levels deep
+    stack: list[tuple[LexborNode, bool]] = [(root, False)]
+    while stack:
+        current, children_pushed = stack.pop()
+        if children_pushed:
+            yield current
+            continue
+        stack.append((current, True))
+        child = current.first_child
+        while child is not None:
+            stack.append((child, False))
+            child = child.next
 
 
 def _siblings_outward(node: LexborNode, forward: bool) -> Iterator[LexborNode]:

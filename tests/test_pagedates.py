@@ -8,6 +8,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaners.metadata import read_metadata
+from cleaners.zones import TEXTS_BEFORE_HEADLINE, texts_near
 
 URL = "https://exemple.fr/2025/03/29/article/"
 FETCHED = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
@@ -111,3 +112,21 @@ def test_headline_set_in_a_paragraph_when_the_page_has_no_h1() -> None:
     )
     meta = read_metadata(LexborHTMLParser(page), "https://exemple.fr/a/", fetched_at=FETCHED)
     assert (meta.title, meta.published) == ("Le marché rouvre", "2025-02-16")
+
+
+def test_texts_before_the_headline_come_nearest_first_even_after_a_long_menu() -> None:
+    menu = "".join(f"<li><a href='/r{i}'>Rubrique {i}</a></li>" for i in range(300))
+    page = (
+        f"<body><nav><ul>{menu}</ul></nav><div><span>Par Ana Ruiz</span> "
+        "<span>3 juin 2025</span></div><h1>Titre</h1></body>"
+    )
+    headline = LexborHTMLParser(page).css_first("h1")
+    texts = [node.text_content.strip() for node in texts_near(headline)]
+    assert texts[:4] == ["3 juin 2025", "Par Ana Ruiz", "Rubrique 299", "Rubrique 298"]
+    assert len(texts) == TEXTS_BEFORE_HEADLINE
+
+
+def test_ten_thousand_nested_blocks_before_the_headline() -> None:
+    page = "<div>" * 10_000 + "<span>27 juin 2025</span>" + "</div>" * 10_000 + "<h1>Titre</h1>"
+    meta = read_metadata(LexborHTMLParser(page), "https://exemple.fr/breve", fetched_at=FETCHED)
+    assert meta.published == "2025-06-27"
