@@ -4,6 +4,8 @@ Evidence, strongest first: JSON-LD (``datePublished``, ``dateModified``), meta t
 ``<time datetime>``, the dates shown next to the headline or in date-named elements (in
 the nine languages of ``cleaners.datewords``), and last the date a URL path spells out.
 The two dates stay apart: a date labelled "Updated" is never taken for the publication.
+A declared publication on or after the declared update is the stamp of the last save,
+not a publication: a publication the page shows days earlier is taken instead.
 A date before 1990 or after the fetch is refused; so is any date inside a widget listing
 other stories (``cleaners.zones``). A time zone the page gives is kept.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -74,6 +76,8 @@ _MONTH_FIRST_LANGUAGES = frozenset({"en-us"})
 # A page's clock may run up to a day ahead of the fetch's (time zones); beyond, the date
 # is a placeholder or an event announced for later, not the publication.
 _CLOCK_SLACK = timedelta(days=1)
+# The same moment falls on two calendar days at most, one apart, across time zones.
+_TIME_ZONES_APART = timedelta(days=1)
 
 
 def page_dates(
@@ -98,14 +102,16 @@ def page_dates(
         time_published, time_modified = _time_elements(tree, headline, latest)
         published = published or time_published
         modified = modified or time_modified
-    # The page's text is read only when no machine date gives the publication: a shown
-    # update date alone is not worth the search (a third of the metadata's time).
+    month_first = _month_first(tree, meta)
     if published is None:
-        shown_published, shown_modified = _shown_dates(
-            tree, headline, fetched_at, latest, _month_first(tree, meta)
-        )
-        published = shown_published
+        published, shown_modified = _shown_dates(tree, headline, fetched_at, latest, month_first)
         modified = modified or shown_modified
+    elif declared_published and _save_stamp(published, modified):
+        shown, _ = _shown_dates(
+            tree, headline, fetched_at, latest, month_first, modified_wanted=False
+        )
+        if shown and _days_before(shown, published):
+            published = shown
     if published is None:
         published = _plausible_one(map(date_from_url, urls), latest)
     known = declared_published + declared_modified
@@ -113,6 +119,22 @@ def page_dates(
         _with_page_offset(published, known) if published else None,
         _with_page_offset(modified, known) if modified else None,
     )
+
+
+def _save_stamp(published: str, modified: str | None) -> bool:
+    """Whether a declared publication is the stamp of the last save, not a publication.
+
+    Some CMSs write both dates at each save, and nothing is updated before it is
+    published: a declared publication on or after the declared update is the last save,
+    and a publication date the page shows days earlier is the real one.
+    """
+    return modified is not None and published[:10] >= modified[:10]
+
+
+def _days_before(shown: str, declared: str) -> bool:
+    """Whether ``shown`` is days before ``declared``; one day apart is only time zones
+    (a UTC stamp after midnight is the evening before in the Americas)."""
+    return date.fromisoformat(declared[:10]) - date.fromisoformat(shown[:10]) > _TIME_ZONES_APART
 
 
 def _plausible(values: Iterable[str | None], latest: datetime) -> list[str]:
@@ -185,8 +207,11 @@ def _shown_dates(
     fetched_at: datetime | None,
     latest: datetime,
     month_first: bool,
+    *,
+    modified_wanted: bool = True,
 ) -> tuple[str | None, str | None]:
-    """(published, modified) as the page shows them to readers."""
+    """(published, modified) as the page shows them to readers; without
+    ``modified_wanted`` the search stops at the first publication."""
     published = modified = None
     for node, text in _date_texts(tree, headline):
         # some pages print the machine date itself: "2022-11-23T08:10+02:00"
@@ -208,7 +233,7 @@ def _shown_dates(
             else:
                 published = published or iso
             label_before = None
-        if published and modified:
+        if published and (modified or not modified_wanted):
             break
     return published, modified
 

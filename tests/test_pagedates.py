@@ -60,6 +60,46 @@ def test_an_update_is_never_the_publication() -> None:
     )
 
 
+# A CMS that writes both dates at each save: its declared publication is the last save.
+SAVED = (
+    '<script type="application/ld+json">{"@type":"BlogPosting",'
+    '"datePublished":"2025-06-20T10:00:00+02:00","dateModified":"2025-06-20T10:00:00+02:00"}'
+    "</script>"
+)
+
+
+def test_a_declared_publication_that_is_the_last_save_gives_way_to_the_shown_one() -> None:
+    assert dates_of(SAVED, SHOWN) == ("2025-03-30", "2025-06-20T10:00:00+02:00")
+    # nothing is updated before it is published: that order is a save stamp too
+    updated_before = SAVED.replace('"dateModified":"2025-06-20', '"dateModified":"2025-06-18')
+    assert dates_of(updated_before, SHOWN)[0] == "2025-03-30"
+    assert dates_of(SAVED.replace("datePublished", "dateCreated"), TIME)[0] == "2025-03-31"
+
+
+def test_a_declared_publication_before_its_update_is_kept() -> None:
+    head = SAVED.replace('"datePublished":"2025-06-20', '"datePublished":"2025-04-02')
+    assert dates_of(head, SHOWN)[0] == "2025-04-02T10:00:00+02:00"
+    # and without any declared update there is no stamp to doubt
+    alone = SAVED.replace(',"dateModified":"2025-06-20T10:00:00+02:00"', "")
+    assert dates_of(alone, SHOWN)[0] == "2025-06-20T10:00:00+02:00"
+
+
+def test_a_save_stamp_a_day_after_the_shown_date_is_the_same_moment_elsewhere() -> None:
+    """00:30 UTC on 31 March is the evening of 30 March in New York."""
+    head = SAVED.replace("2025-06-20T10:00:00+02:00", "2025-03-31T00:30:00+00:00")
+    assert dates_of(head, SHOWN)[0] == "2025-03-31T00:30:00+00:00"
+
+
+def test_a_save_stamp_is_kept_against_updates_other_stories_and_later_dates() -> None:
+    body = (
+        '<p class="meta">Mis à jour le 2 mars 2025</p>'
+        '<section class="related-articles"><p class="date">2 janvier 2025</p></section>'
+    )
+    assert dates_of(SAVED, body)[0] == "2025-06-20T10:00:00+02:00"
+    later = '<p class="post-date">25 juin 2025</p>'
+    assert dates_of(SAVED, later)[0] == "2025-06-20T10:00:00+02:00"
+
+
 def test_future_and_ancient_dates_are_refused() -> None:
     head = (
         '<script type="application/ld+json">{"@type":"NewsArticle",'
