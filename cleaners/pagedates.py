@@ -180,8 +180,10 @@ def _time_elements(
 
 
 def _says_updated(node: LexborNode) -> bool:
-    """A ``<time>`` the page labels as the last update (itemprop, or a label before it)."""
-    if (node.attributes.get("itemprop") or "").lower() == "datemodified":
+    """Whether the page marks ``node`` (an element, or the text of one) as the last
+    update: ``itemprop=dateModified``, or an "Updated" label just before it."""
+    element = node.parent if node.tag == "-text" else node
+    if (attribute(element, "itemprop") or "").lower() == "datemodified":
         return True
     return date_label(_text_before(node)) == "modified"
 
@@ -224,15 +226,15 @@ def _shown_dates(
             dated = [(relative, None)] if relative else []
         if not dated or in_widget(node, headline):
             continue
-        label_before = date_label(_text_before(node))
+        updated = _says_updated(node)  # said before the first date only
         for iso, label in dated:
             if not _not_after(iso, latest):
                 continue
-            if (label or label_before) == "modified":
+            if label == "modified" or (label is None and updated):
                 modified = modified or iso
             else:
                 published = published or iso
-            label_before = None
+            updated = False
         if published and (modified or not modified_wanted):
             break
     return published, modified

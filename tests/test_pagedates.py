@@ -50,14 +50,24 @@ def test_evidence_order(head: str, body: str, published: str) -> None:
     assert dates_of(head, body)[0] == published
 
 
-def test_an_update_is_never_the_publication() -> None:
-    body = '<p class="meta">Mis à jour le 4 juin 2025 à 09h05</p>'
-    assert dates_of(body=body, url="https://exemple.fr/a/") == (None, "2025-06-04T09:05:00")
+def test_an_update_never_replaces_a_publication() -> None:
     both = '<p><span>Updated</span> <time datetime="2025-06-04T09:05:00Z">June 4</time></p>'
     assert dates_of(body=both + SHOWN, url="https://exemple.fr/a/") == (
         "2025-03-30",
         "2025-06-04T09:05:00+00:00",
     )
+    marked = (
+        '<p><time itemprop="dateModified" datetime="2025-06-04T09:05:00Z">4 juin 2025</time></p>'
+    )
+    assert dates_of(body=marked + SHOWN, url="https://exemple.fr/a/")[0] == "2025-03-30"
+    update = '<p class="meta">Mis à jour le 4 juin 2025 à 09h05</p>'
+    # a date in the URL is a publication
+    assert dates_of(body=update) == ("2025-03-29", "2025-06-04T09:05:00")
+
+
+def test_a_page_showing_readers_only_its_update_has_no_publication() -> None:
+    update = '<p class="meta">Mis à jour le 4 juin 2025 à 09h05</p>'
+    assert dates_of(body=update, url="https://exemple.fr/a/") == (None, "2025-06-04T09:05:00")
 
 
 # A CMS that writes both dates at each save: its declared publication is the last save.
