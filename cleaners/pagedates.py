@@ -4,8 +4,8 @@ Evidence, strongest first: JSON-LD (``datePublished``, ``dateModified``), meta t
 ``<time datetime>``, the dates shown next to the headline or in date-named elements (in
 the nine languages of ``cleaners.datewords``), and last the date a URL path spells out.
 The two dates stay apart: a date labelled "Updated" is never taken for the publication.
-A declared publication on or after the declared update is the stamp of the last save,
-not a publication: a publication the page shows days earlier is taken instead.
+A declared publication with the very stamp of the declared update, or days after it, is
+the stamp of the last save, not a publication: one the page shows days earlier is taken.
 A date before 1990 or after the fetch is refused; so is any date inside a widget listing
 other stories (``cleaners.zones``). A time zone the page gives is kept.
 """
@@ -124,11 +124,13 @@ def page_dates(
 def _save_stamp(published: str, modified: str | None) -> bool:
     """Whether a declared publication is the stamp of the last save, not a publication.
 
-    Some CMSs write both dates at each save, and nothing is updated before it is
-    published: a declared publication on or after the declared update is the last save,
-    and a publication date the page shows days earlier is the real one.
+    Some CMSs write the time of each save into both dates: the same stamp in both (its
+    clock time, whatever zone each is written in), or an update days before the
+    publication, which cannot be, says the publication is no such thing.
     """
-    return modified is not None and published[:10] >= modified[:10]
+    if modified is None:
+        return False
+    return modified[:19] == published[:19] or modified[:10] < published[:10]
 
 
 def _days_before(shown: str, declared: str) -> bool:

@@ -83,12 +83,20 @@ def test_a_declared_publication_that_is_the_last_save_gives_way_to_the_shown_one
     # nothing is updated before it is published: that order is a save stamp too
     updated_before = SAVED.replace('"dateModified":"2025-06-20', '"dateModified":"2025-06-18')
     assert dates_of(updated_before, SHOWN)[0] == "2025-03-30"
+    # the same clock time written in two zones is still one stamp
+    in_utc = SAVED.replace(
+        '"dateModified":"2025-06-20T10:00:00+02:00', '"dateModified":"2025-06-20T10:00:00Z'
+    )
+    assert dates_of(in_utc, SHOWN)[0] == "2025-03-30"
     assert dates_of(SAVED.replace("datePublished", "dateCreated"), TIME)[0] == "2025-03-31"
 
 
 def test_a_declared_publication_before_its_update_is_kept() -> None:
     head = SAVED.replace('"datePublished":"2025-06-20', '"datePublished":"2025-04-02')
     assert dates_of(head, SHOWN)[0] == "2025-04-02T10:00:00+02:00"
+    # an update later the same day is an update, not a save stamp
+    same_day = SAVED.replace('"dateModified":"2025-06-20T10:00', '"dateModified":"2025-06-20T16:40')
+    assert dates_of(same_day, SHOWN)[0] == "2025-06-20T10:00:00+02:00"
     # and without any declared update there is no stamp to doubt
     alone = SAVED.replace(',"dateModified":"2025-06-20T10:00:00+02:00"', "")
     assert dates_of(alone, SHOWN)[0] == "2025-06-20T10:00:00+02:00"
