@@ -65,9 +65,15 @@ def test_an_update_never_replaces_a_publication() -> None:
     assert dates_of(body=update) == ("2025-03-29", "2025-06-04T09:05:00")
 
 
-def test_a_page_showing_readers_only_its_update_has_no_publication() -> None:
+def test_a_page_showing_readers_only_its_update_is_dated_by_it() -> None:
     update = '<p class="meta">Mis à jour le 4 juin 2025 à 09h05</p>'
-    assert dates_of(body=update, url="https://exemple.fr/a/") == (None, "2025-06-04T09:05:00")
+    assert dates_of(body=update, url="https://exemple.fr/a/") == (
+        "2025-06-04T09:05:00",
+        "2025-06-04T09:05:00",
+    )
+    # an update declared to machines only is a save stamp, not a date readers see
+    declared = '<meta property="article:modified_time" content="2025-06-04T09:05:00+02:00">'
+    assert dates_of(declared, url="https://exemple.fr/a/") == (None, "2025-06-04T09:05:00+02:00")
 
 
 # A CMS that writes both dates at each save: its declared publication is the last save.
