@@ -48,6 +48,23 @@ PUBLISHED_META = (
     "publish-date",
     "parsely-pub-date",
     "sailthru.date",
+    # less common: Open Graph variants, Dublin Core, scholarly (Highwire/Google Scholar),
+    # PRISM, and the tags of analytics and sharing scripts
+    "og:published_time",
+    "og:publish_date",
+    "published_time",
+    "publication_date",
+    "publish_date",
+    "dc.date.created",
+    "dcterms.issued",
+    "dcterms.date",
+    "citation_publication_date",
+    "citation_online_date",
+    "citation_date",
+    "prism.publicationdate",
+    "cxenseparse:publishtime",
+    "cxenseparse:recs:publishtime",
+    "shareaholic:article_published_time",
 )
 MODIFIED_META = (
     "article:modified_time",
@@ -57,6 +74,9 @@ MODIFIED_META = (
     "datemodified",
     "dcterms.modified",
     "last-modified",
+    "og:modified_time",
+    "dc.date.modified",
+    "shareaholic:article_modified_time",
 )
 # The <time> elements templates mark as the publication.
 _PUBLISHED_TIME = "time[itemprop=datePublished], time.published, time.entry-date"

@@ -124,6 +124,19 @@ def test_a_save_stamp_is_kept_against_updates_other_stories_and_later_dates() ->
     assert dates_of(SAVED, later)[0] == "2025-06-20T10:00:00+02:00"
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "published"),
+    [
+        ("citation_publication_date", "2025/04/01", "2025-04-01"),
+        ("dcterms.issued", "2025-04-01T09:00:00+02:00", "2025-04-01T09:00:00+02:00"),
+        ("og:published_time", "2025-04-01T07:00:00Z", "2025-04-01T07:00:00+00:00"),
+    ],
+)
+def test_less_common_publication_meta_tags(name: str, value: str, published: str) -> None:
+    head = f'<meta name="{name}" content="{value}">'
+    assert dates_of(head, url="https://exemple.fr/a/")[0] == published
+
+
 def test_future_and_ancient_dates_are_refused() -> None:
     head = (
         '<script type="application/ld+json">{"@type":"NewsArticle",'
