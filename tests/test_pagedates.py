@@ -166,6 +166,14 @@ def test_dates_of_related_stories_and_comments_never_count() -> None:
     assert dates_of(body=body, url="https://exemple.fr/a/") == (None, None)
 
 
+def test_dates_in_banner_bio_and_newsletter_blocks_are_the_articles() -> None:
+    """Blocks the pruner drops whatever they hold (ads, author bios, newsletter boxes)
+    hold the article's own date on many templates: a hero banner, a newsletter issue."""
+    for name in ("post-banner", "author-bio", "newsletter-details"):
+        body = f'<div class="{name}"><p class="date">12 mai 2025</p></div>'
+        assert dates_of(body=body, url="https://exemple.fr/a/")[0] == "2025-05-12", name
+
+
 def test_a_date_column_inside_the_article_is_the_articles() -> None:
     body = '<article><aside class="post-sidebar"><p class="date">12 mai 2025</p></aside></article>'
     assert dates_of(body=body, url="https://exemple.fr/a/")[0] == "2025-05-12"
