@@ -282,7 +282,7 @@ ZONE_OFFSETS: dict[str, float] = {
 
 # A date shown after one of these is the last update, not the publication.
 MODIFIED_LABEL = re.compile(
-    r"\b(?:updated|last\s+updated|modified|edited|revised|mis\s+à\s+jour|modifié|actualisé|"
+    r"\b(?:updated|last\s+updated|modified|edited|revised|mise?\s+à\s+jour|modifié|actualisé|"
     r"aktualisiert|geändert|actualizado|actualización|modificado|aggiornat[oa]|aggiornamento|"
     r"modificato|atualizado|atualização|zaktualizowan[oy]|aktualizacja|оновлено|обновлено)\b",
     re.IGNORECASE,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -57,6 +58,7 @@ class PageMetadata:
     json_ld_word_count: int | None = None
 
 
+LINKED_DATA_META = "script:ld+json"
 # The article's tag list; WordPress marks category links rel="category tag", and
 # categories are not tags.
 _TAG_LINKS = "a[rel~=tag]:not([rel~=category])"
@@ -77,9 +79,10 @@ def read_metadata(
     "il y a 6 heures", which are otherwise left undated.
     """
     meta = meta_tags(tree)
-    linked = read_linked_data(
-        (node.text() for node in tree.css('script[type="application/ld+json" i]')), url
-    )
+    scripts = (node.text() for node in tree.css('script[type="application/ld+json" i]'))
+    # some React frameworks' meta helpers write the JSON-LD given under the key
+    # "script:ld+json" as <meta name="script:ld+json" content="{…}">, not as a script
+    linked = read_linked_data(chain(scripts, meta.get(LINKED_DATA_META, ())), url)
     base = base_url(tree, url)
     site_name = first_clean(
         name

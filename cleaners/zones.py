@@ -16,7 +16,13 @@ from itertools import islice, pairwise
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.rules import UNGUARDED_TOKENS, tokens_of
+from cleaners.rules import (
+    COMMENT_TOKENS,
+    CONSENT_TOKENS,
+    MEDIA_TOKENS,
+    RELATED_TOKENS,
+    tokens_of,
+)
 from cleaners.scoped import SelectorPath, first_of_paths
 from cleaners.titles import longest_part
 
@@ -44,19 +50,29 @@ BODY_TEXTS = 2
 # <article> holds the article's own byline and dates.
 _CHROME_TAGS = frozenset({"aside", "nav"})
 _CHROME_TOKENS = frozenset({"sidebar"})
-# Class/id tokens of blocks that list other stories or other people's words: those
-# the pruner drops whatever they hold (related posts, comments…), and lists of stories.
-_WIDGET_TOKENS = UNGUARDED_TOKENS | {
-    "popular",
-    "trending",
-    "mostread",
-    "mostpopular",
-    "suggested",
-    "teaser",
-    "teasers",
-    "recent",
-    "carousel",
-}
+# Class/id tokens of blocks that list other stories or other people's words: related
+# posts, comments, captions, consent banners, and lists of stories. Not the ad, newsletter
+# and author-bio names the pruner also drops whatever they hold: templates put the
+# article's own byline and date in such blocks (a "banner" hero, an author "bio" box, the
+# header of a "newsletter" issue) as often as other stories' (wcxb-dev author 0.861 and
+# day 0.862 with them, 0.871 and 0.871 without).
+_WIDGET_TOKENS = (
+    COMMENT_TOKENS
+    | CONSENT_TOKENS
+    | RELATED_TOKENS
+    | MEDIA_TOKENS
+    | {
+        "popular",
+        "trending",
+        "mostread",
+        "mostpopular",
+        "suggested",
+        "teaser",
+        "teasers",
+        "recent",
+        "carousel",
+    }
+)
 _WIDGET_PAIRS = frozenset(
     {
         ("more", "stories"),
@@ -182,7 +198,24 @@ def _following(node: LexborNode) -> Iterator[LexborNode]:
 def _preceding(node: LexborNode) -> Iterator[LexborNode]:
     """Text nodes before ``node``, nearest first."""
     for sibling in _siblings_outward(node, forward=False):
-        yield from reversed(list(sibling.traverse(include_text=True)))
+        yield from _backwards(sibling)
+
+
+def _backwards(root: LexborNode) -> Iterator[LexborNode]:
+    """``root``'s subtree in reverse document order, walked lazily: the last texts of a
+    long menu before the headline are reached without walking the whole menu."""
+    # an explicit stack, not recursion: hostile pages nest thousands of levels deep
+    stack: list[tuple[LexborNode, bool]] = [(root, False)]
+    while stack:
+        current, children_pushed = stack.pop()
+        if children_pushed:
+            yield current
+            continue
+        stack.append((current, True))
+        child = current.first_child
+        while child is not None:
+            stack.append((child, False))
+            child = child.next
 
 
 def _siblings_outward(node: LexborNode, forward: bool) -> Iterator[LexborNode]:

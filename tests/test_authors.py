@@ -140,6 +140,12 @@ def test_bylines_of_related_stories_never_count() -> None:
     assert authors_of(body=body) == ()
 
 
+def test_bylines_in_banner_and_bio_blocks_are_the_articles() -> None:
+    for name in ("post-banner", "author-bio"):
+        body = f'<h1>Titre</h1><div class="{name}"><p class="byline">Par Lucie Martin</p></div>'
+        assert authors_of(body=body) == ("Lucie Martin",), name
+
+
 def test_link_to_an_author_page_is_a_byline_and_the_author_index_is_not() -> None:
     body = (
         '<nav><a href="/people/">People</a></nav><h1>T</h1><a href="/authors/ana-lima">Ana Lima</a>'

@@ -177,6 +177,7 @@ def test_reference_at_the_edge_of_time_gives_no_relative_date() -> None:
             [("2019-08-16", None), ("2025-07-09", "modified")],
         ),
         ("Aktualisiert am 27. Juni 2025", [("2025-06-27", "modified")]),
+        ("Dernière mise à jour : 12 décembre 2025", [("2025-12-12", "modified")]),
         ("Опубліковано 19 серпня 2025", [("2025-08-19", "published")]),
         ("Partager", []),
     ],

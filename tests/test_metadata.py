@@ -87,6 +87,22 @@ def test_plain_news_article_with_body_and_missing_date_modified() -> None:
     assert meta.image == "https://cdn.exemple.fr/kyiv.jpg"
 
 
+def test_json_ld_written_as_a_meta_tag_by_a_framework_is_read() -> None:
+    """Some React frameworks write the JSON-LD of their meta helpers as a meta tag."""
+    block = (
+        '{"@type":"Article","headline":"Le sommet de Kyiv",'
+        '"datePublished":"2025-08-19T09:00:00-05:00","dateModified":"2025-08-20T10:00:00-05:00",'
+        '"author":{"@type":"Person","name":"Marie Durand"}}'
+    )
+    escaped = block.replace('"', "&quot;")
+    meta = metadata_of(f'<meta name="script:ld+json" content="{escaped}">', url=None)
+    assert (meta.title, meta.authors) == ("Le sommet de Kyiv", ("Marie Durand",))
+    assert (meta.published, meta.modified) == (
+        "2025-08-19T09:00:00-05:00",
+        "2025-08-20T10:00:00-05:00",
+    )
+
+
 def test_type_array_is_an_article() -> None:
     meta = metadata_of(
         ld("""{"@type":["NewsArticle","Article"],"headline":"Deux types",
