@@ -91,24 +91,10 @@ def htmldate_fast(page: Page) -> tuple[Found, float]:
     return Found(None, (), day), spent
 
 
-def ours_then_htmldate(page: Page) -> tuple[Found, float]:
-    """Ours, and htmldate's fast search where we found no publication date (a date it
-    finds that is our last-update date is refused: the two stay apart)."""
-    found, spent = ours(page)
-    if found.published:
-        return found, spent
-    fallback, extra = htmldate_fast(page)
-    day = fallback.published
-    if day and found.modified and found.modified.startswith(day):
-        day = None
-    return Found(found.title, found.authors, day, found.modified), spent + extra
-
-
 EXTRACTORS: dict[str, Callable[[Page], tuple[Found, float]]] = {
     "newsclean": ours,
     "trafilatura": trafilatura_metadata,
     "htmldate fast": htmldate_fast,
-    "newsclean + htmldate": ours_then_htmldate,
 }
 # What each extractor gives; the others' cells print "—".
 PROVIDES = {"htmldate fast": ("day",)}

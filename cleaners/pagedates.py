@@ -19,9 +19,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 
+from htmldate import find_date
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.dates import (
+    MIN_YEAR,
     date_from_url,
     date_label,
     has_offset,
@@ -32,7 +34,7 @@ from cleaners.dates import (
 )
 from cleaners.jsonld import LinkedData
 from cleaners.metatext import MetaTags, attribute, first_meta
-from cleaners.zones import in_widget, texts_near
+from cleaners.zones import in_widget, texts_near, without_widgets
 
 PUBLISHED_META = (
     "article:published_time",
@@ -142,11 +144,34 @@ def page_dates(
         # (on wcxb-dev, annotated so on 14 of 19 such pages); an update declared to
         # machines only is not shown to anyone (1 of 6)
         published = shown_modified
+    if published is None:
+        published = _htmldate_publication(tree, urls, modified, latest)
     known = declared_published + declared_modified
     return (
         _with_page_offset(published, known) if published else None,
         _with_page_offset(modified, known) if modified else None,
     )
+
+
+def _htmldate_publication(
+    tree: LexborHTMLParser, urls: Iterable[str | None], modified: str | None, latest: datetime
+) -> str | None:
+    """htmldate's fast search, asked only where the page gave none of our evidence: it
+    knows markup our rules do not (wcxb-dev day 0.871 -> 0.881, 1.5 ms a page on average).
+    It is not shown the blocks of other stories and comments, whose dates never count;
+    a day it finds that is the page's last update is not taken for the publication."""
+    url = next((u for u in urls if u), None)
+    day = find_date(
+        without_widgets(tree),
+        extensive_search=False,
+        original_date=True,
+        url=url,
+        min_date=f"{MIN_YEAR}-01-01",
+        max_date=latest.date().isoformat(),
+    )
+    if not day or (modified and modified.startswith(day)):
+        return None
+    return day
 
 
 def _save_stamp(published: str, modified: str | None) -> bool:

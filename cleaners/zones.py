@@ -25,6 +25,7 @@ from cleaners.rules import (
 )
 from cleaners.scoped import SelectorPath, first_of_paths
 from cleaners.titles import longest_part
+from cleaners.tree import has_ancestor_in
 
 # The article's headline, most specific first (simple selector paths, see cleaners.scoped).
 HEADLINE: tuple[SelectorPath, ...] = (
@@ -134,6 +135,25 @@ def in_widget(node: LexborNode, headline: LexborNode | None) -> bool:
         chrome = (chrome or kind == "chrome") and current.tag != "article"
         current = current.parent
     return chrome
+
+
+def without_widgets(tree: LexborHTMLParser) -> str:
+    """The page's HTML without its blocks of other stories and comments (for a date search
+    that cannot tell where a date stands). A block holding the ``<h1>`` stays."""
+    copy = LexborHTMLParser(tree.html or "")
+    doomed: list[LexborNode] = []
+    gone: set[int] = set()
+    for node in copy.css("[class], [id]"):  # document order: blocks before what they hold
+        if (
+            _is_widget_block(node) == "widget"
+            and not has_ancestor_in(node, gone)
+            and node.css_first("h1") is None
+        ):
+            doomed.append(node)
+            gone.add(node.mem_id)
+    for node in doomed:
+        node.decompose()
+    return copy.html or ""
 
 
 def _is_widget_block(node: LexborNode) -> str | None:

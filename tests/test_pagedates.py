@@ -215,3 +215,17 @@ def test_ten_thousand_nested_blocks_before_the_headline() -> None:
     page = "<div>" * 10_000 + "<span>27 juin 2025</span>" + "</div>" * 10_000 + "<h1>Titre</h1>"
     meta = read_metadata(LexborHTMLParser(page), "https://exemple.fr/breve", fetched_at=FETCHED)
     assert meta.published == "2025-06-27"
+
+
+def test_htmldate_is_asked_where_the_page_gives_none_of_our_evidence() -> None:
+    # A microformat date our own rules do not read; htmldate knows it.
+    body = '<abbr class="published" title="2021-03-04T10:00:00">4 mars</abbr><p>Texte.</p>'
+    assert dates_of(body=body, url="https://exemple.fr/a/")[0] == "2021-03-04"
+
+
+def test_htmldate_is_not_shown_the_dates_of_other_stories() -> None:
+    body = (
+        "<p>Texte.</p><section class='related-posts'>"
+        '<abbr class="published" title="2021-03-04T10:00:00">4 mars</abbr></section>'
+    )
+    assert dates_of(body=body, url="https://exemple.fr/a/")[0] is None
