@@ -75,7 +75,7 @@ class MigrationError(StorageError):
 
 
 class DatabaseUnavailableError(StorageError):
-    """The database cannot be used for now; trying again later may work (``scraper.outage``)."""
+    """The database cannot be used for now; trying again later may work (``storage.outage``)."""
 
 
 class DatabaseUnreachableError(DatabaseUnavailableError):

@@ -10,8 +10,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from scraper.errors import FetchErrorKind
-from scraper.politeness import (
+from scraper.crawl.politeness import (
     MAX_CRAWL_DELAY,
     MAX_RETRY_AFTER,
     ROBOTS_CACHE_SECONDS,
@@ -23,6 +22,7 @@ from scraper.politeness import (
     parse_retry_after,
     robots_rules,
 )
+from scraper.errors import FetchErrorKind
 
 T = TypeVar("T")
 UA = "newsclean/0.1 (+https://example.org)"

@@ -23,18 +23,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import cleaners
-from scraper.archive import RawPage
-from scraper.boilerplate import BoilerplateCache
-from scraper.database import create_database_engine, database_url
-from scraper.discover import feed_links, page_links, parse_sitemap
+from scraper.crawl.discover import feed_links, page_links, parse_sitemap
+from scraper.crawl.frontier import Kind
 from scraper.errors import DatabaseUnavailableError, FetchErrorKind, StorageError
-from scraper.frontier import Kind
 from scraper.logs import configure_logging
-from scraper.reclean import Extractor
-from scraper.records import FetchAttempt, SaveResult
-from scraper.storage import FAILED, PreparedSave, Store, prepare_save
+from scraper.records import Extractor, FetchAttempt, SaveResult
+from scraper.storage.archive import RawPage
+from scraper.storage.boilerplate import BoilerplateCache
+from scraper.storage.database import create_database_engine, database_url
+from scraper.storage.store import FAILED, PreparedSave, Store, prepare_save
 from scraper.urls import is_http_url
-from scraper.watched_pool import page_started, pages_done
+from scraper.workers.watched_pool import page_started, pages_done
 
 PARENT_POLL = 1.0  # seconds between a worker's checks that its crawl still runs
 

@@ -15,8 +15,8 @@ from typing import Any
 import zstandard
 from sqlalchemy import Connection, insert
 
-from scraper.models import RawPageRow
 from scraper.records import FetchResult
+from scraper.storage.models import RawPageRow
 
 CODEC = "zstd"
 # Level 3 (zstd's default) compresses news HTML about 5:1 at several hundred MB/s:
@@ -53,7 +53,7 @@ def pack(raw: RawPage) -> dict[str, Any]:
     """The ``raw_pages`` column values of ``raw`` (without ``fetch_id``).
 
     Compressing is the costly part of archiving: callers do it before their write
-    transaction (see ``scraper.storage.prepare_save``).
+    transaction (see ``scraper.storage.store.prepare_save``).
     """
     compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL)
     return {

@@ -36,7 +36,7 @@ from functools import cache
 import numpy as np
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
-from scraper.models import ArticleBandRow, ArticleRow
+from scraper.storage.models import ArticleBandRow, ArticleRow
 
 SHINGLE_WORDS = 5
 BANDS = 20

@@ -29,8 +29,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select, update
 
-from scraper.database import dialect_insert
-from scraper.models import ArticleRow, RecleanRangeRow
+from scraper.storage.database import dialect_insert
+from scraper.storage.models import ArticleRow, RecleanRangeRow
 
 DEFAULT_RANGE_SIZE = 1000  # ids per range: a few seconds to a minute of work
 DEFAULT_RANGE_LEASE_SECONDS = 300.0  # a dead recleaner's range is taken over after this

@@ -1,6 +1,6 @@
 """Crawl health: has a host drifted from its own history? (``scrape health``, ``scrape report``)
 
-Pure functions over frozen records: ``scraper.health_history`` reads the records
+Pure functions over frozen records: ``scraper.outputs.health_history`` reads the records
 from the database. Each host is compared with itself, never with other hosts,
 on these signals of its fetches, oldest first:
 
@@ -51,8 +51,8 @@ from statistics import fmean, median
 from typing import Any
 
 from cleaners import Reason
+from scraper.crawl.politeness import is_retryable
 from scraper.errors import FetchErrorKind
-from scraper.politeness import is_retryable
 
 HEALTHY = "healthy"
 DRIFTING = "drifting"

@@ -23,8 +23,8 @@ import pygal
 from pygal.graph.graph import Graph
 from pygal.style import Style
 
-from scraper.health import Drift
-from scraper.report_data import Cluster, HostRow, ReportData
+from scraper.outputs.health import Drift
+from scraper.outputs.report_data import Cluster, HostRow, ReportData
 
 OPEN_ROWS = 25  # hosts shown before the collapsed sections (all troubled ones, up to MAX_OPEN)
 MAX_OPEN = 100

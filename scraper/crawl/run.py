@@ -16,7 +16,7 @@ so they never block the event loop. Memory holds only the in-flight
 window (one page per active host and the writer's batch); the frontier itself
 is in the database.
 
-Every database call of the crawl passes a gate (``scraper.outage``): when the
+Every database call of the crawl passes a gate (``scraper.storage.outage``): when the
 database goes away, or a SQLite file stays locked, nothing new is claimed, the
 in-flight pages wait, and the leases are renewed first when it is back.
 """
@@ -42,16 +42,13 @@ from sqlalchemy import insert, update
 
 import cleaners
 from scraper.config import FetchSettings
-from scraper.coordination import StoredRobots, claim_due_sources, store_robots, stored_robots
-from scraper.crawl_worker import PageAnalysis, PageJob, analyse_batch, init_worker
-from scraper.discover import (
+from scraper.crawl.coordination import StoredRobots, claim_due_sources, store_robots, stored_robots
+from scraper.crawl.discover import (
     Document,
     Validators,
     fetch_document,
 )
-from scraper.errors import DatabaseUnavailableError, FetchError, FetchErrorKind, StorageError
-from scraper.fetch import DEFAULT_SETTINGS, fetch_page_async
-from scraper.frontier import (
+from scraper.crawl.frontier import (
     DEFAULT_LEASE_SECONDS,
     Claim,
     Discovered,
@@ -60,13 +57,8 @@ from scraper.frontier import (
     Outcome,
     State,
 )
-from scraper.locks import source_locks
-from scraper.logs import debug_enabled
-from scraper.models import CrawlRunRow
-from scraper.netguard import AddressPolicy, AsyncGuardedTransport
-from scraper.outage import DEFAULT_OUTAGE_LIMIT, DatabaseGate, OutagePolicy, OutageRider
-from scraper.pipeline import failed_attempt, page_attempt
-from scraper.politeness import (
+from scraper.crawl.locks import source_locks
+from scraper.crawl.politeness import (
     MAX_ATTEMPTS,
     ROBOTS_UNAVAILABLE_SECONDS,
     HostPacer,
@@ -76,13 +68,20 @@ from scraper.politeness import (
     parse_retry_after,
     robots_rules,
 )
-from scraper.processes import worker_context
-from scraper.reclean import Extractor
-from scraper.records import FetchAttempt, FetchResult
-from scraper.sources import CrawlConfig, IPNetwork, Source
-from scraper.storage import FAILED, NEW, Store, open_store, prepare_save
+from scraper.crawl.sources import CrawlConfig, IPNetwork, Source
+from scraper.crawl.worker import PageAnalysis, PageJob, analyse_batch, init_worker
+from scraper.errors import DatabaseUnavailableError, FetchError, FetchErrorKind, StorageError
+from scraper.fetch.client import DEFAULT_SETTINGS, fetch_page_async
+from scraper.fetch.netguard import AddressPolicy, AsyncGuardedTransport
+from scraper.logs import debug_enabled
+from scraper.pipeline import failed_attempt, page_attempt
+from scraper.records import Extractor, FetchAttempt, FetchResult
+from scraper.storage.models import CrawlRunRow
+from scraper.storage.outage import DEFAULT_OUTAGE_LIMIT, DatabaseGate, OutagePolicy, OutageRider
+from scraper.storage.store import FAILED, NEW, Store, open_store, prepare_save
 from scraper.urls import host_of, url_key
-from scraper.watched_pool import DEFAULT_PAGE_TIME_LIMIT, PageTimeout, WatchedPool
+from scraper.workers.processes import worker_context
+from scraper.workers.watched_pool import DEFAULT_PAGE_TIME_LIMIT, PageTimeout, WatchedPool
 
 T = TypeVar("T")
 
@@ -110,7 +109,7 @@ _REFUSED_KINDS = frozenset(
 )
 CLEANER_ERROR = "cleaner_error"  # error kind of a page on which the cleaner raised
 # Error kind of a page that held its cleaning worker past the page time limit: the worker
-# was killed and replaced (scraper.watched_pool); the page is failed for good.
+# was killed and replaced (scraper.workers.watched_pool); the page is failed for good.
 CLEANER_TIMEOUT = "cleaner_timeout"
 
 
@@ -133,7 +132,7 @@ class CrawlSettings:
     # Seconds a cleaning worker may spend on one page before it is killed and replaced.
     page_time_limit: float = DEFAULT_PAGE_TIME_LIMIT
     extract: Extractor = cleaners.extract  # the cleaner (a picklable callable)
-    # How long the database may stay unavailable before the run gives up (scraper.outage):
+    # How long the database may stay unavailable before the run gives up (scraper.storage.outage):
     # a long-lived worker waits for an unreachable server too, a one-shot run for a lock only.
     outage_limit: float = DEFAULT_OUTAGE_LIMIT
 
@@ -296,7 +295,7 @@ def crawl_database(
     """Take the run lock of ``db``, open it and crawl; ``RunLockedError`` if a run holds it.
 
     SQLite: one run per database. PostgreSQL: runs share the frontier, and each
-    source is discovered by the run that holds its lock (``scraper.locks``).
+    source is discovered by the run that holds its lock (``scraper.crawl.locks``).
     """
     names = [source.name for source in config.sources]
     # A long-lived worker started while its database is down waits for it, within the limit.
@@ -517,7 +516,7 @@ class _Crawl:
             await self._work_host(client, host)
 
     async def _work_host(self, client: httpx.AsyncClient, host: str) -> None:
-        """Work through ``host``'s due URLs while holding the host (``scraper.coordination``)."""
+        """Work through ``host``'s due URLs while holding the host (``crawl.coordination``)."""
         try:
             while not self._stopping and not self._pacer.is_paused(host):
                 claims = await self._in_db_short(self._claim, host)

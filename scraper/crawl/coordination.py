@@ -4,7 +4,7 @@ Several workers (processes, machines) can crawl one PostgreSQL database. They
 agree through rows, never through memory:
 
 * ``crawl_hosts``: a worker *takes* a host in the very transaction that claims
-  the host's URLs (``scraper.frontier``), holds it under a lease while it
+  the host's URLs (``scraper.crawl.frontier``), holds it under a lease while it
   fetches them one after the other, and *hands it back* with the time its
   delay allows the next request (``next_allowed_at``). Whoever takes the host
   next waits until then, so no two workers hit a host closer than its delay,
@@ -24,25 +24,17 @@ database should run NTP (a skew of a second is a second off the delay).
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, or_, select, update
 
-from scraper.database import dialect_insert
-from scraper.models import CrawlHostRow, CrawlSourceRow
+from scraper.storage.database import dialect_insert
+from scraper.storage.models import CrawlHostRow, CrawlSourceRow
 
 _hosts = CrawlHostRow.__table__
 _sources = CrawlSourceRow.__table__
-
-
-def worker_id() -> str:
-    """A name for this worker, unique across machines and restarts, readable in the tables."""
-    return f"{socket.gethostname()[:64]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True, slots=True)

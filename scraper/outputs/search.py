@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from scraper.errors import StorageError
-from scraper.models import FTS_TABLE
-from scraper.storage import Store
+from scraper.storage.models import FTS_TABLE
+from scraper.storage.store import Store
 
 DEFAULT_LIMIT = 10
 TITLE_WEIGHT = 5.0  # a word in the title counts as much as five in the body

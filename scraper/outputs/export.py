@@ -34,8 +34,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import ColumnElement
 
-from scraper.models import ArticleRow
-from scraper.storage import Store, StoredArticle, site_condition
+from scraper.storage.models import ArticleRow
+from scraper.storage.store import Store, StoredArticle, site_condition
 
 SCHEMA_VERSION = "1.0"
 PARQUET_BATCH = 1000  # articles per row group

@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, Date, case, cast, func, select
 
 from scraper.errors import FetchErrorKind
-from scraper.models import ArticleRow, FetchRow
-from scraper.storage import Store
+from scraper.storage.models import ArticleRow, FetchRow
+from scraper.storage.store import Store
 
 UNKNOWN = "unknown"  # the label of a missing host or language
 

@@ -33,18 +33,18 @@ from sqlalchemy import (
     update,
 )
 
-from scraper.coordination import (
+from scraper.crawl.coordination import (
     hosts_held_elsewhere,
     release_every_host,
     release_host,
     renew_hosts,
     take_host,
-    worker_id,
 )
-from scraper.database import dialect_insert
-from scraper.models import FrontierRow
-from scraper.storage import Store
+from scraper.storage.database import dialect_insert
+from scraper.storage.models import FrontierRow
+from scraper.storage.store import Store
 from scraper.urls import url_key
+from scraper.workers.processes import worker_id
 
 DEFAULT_LEASE_SECONDS = 300.0  # longer than a page's deadline plus its cleaning
 
@@ -231,7 +231,7 @@ class Frontier:
     def claim(self, host: str, limit: int) -> list[Claim]:
         """Lease up to ``limit`` due URLs of ``host``, and the host: seeds first, then by due time.
 
-        The host is taken in the same transaction (``scraper.coordination``): while
+        The host is taken in the same transaction (``scraper.crawl.coordination``): while
         this worker holds it no other worker claims its URLs, so requests to
         one host never overlap; ``Claim.host_ready_at`` says when the previous
         holder's delay ends. Nothing is claimed while another worker holds it.

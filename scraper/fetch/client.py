@@ -22,8 +22,8 @@ from pathlib import Path
 import httpx
 
 from scraper.config import FetchSettings
-from scraper.decompress import BodyDecoder, body_decoder
 from scraper.errors import FetchError, FetchErrorKind
+from scraper.fetch.decompress import BodyDecoder, body_decoder
 from scraper.records import FetchResult
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})

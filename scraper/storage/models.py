@@ -34,7 +34,7 @@ NAMING_CONVENTION = {
 }
 
 
-# SQLite full-text index over articles (migration 0003, scraper.search): a virtual
+# SQLite full-text index over articles (migration 0003, scraper.outputs.search): a virtual
 # table and its shadow tables, all named with this prefix, that no model describes.
 FTS_TABLE = "articles_fts"
 
@@ -97,11 +97,11 @@ class ArticleRow(Base):
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     first_seen: Mapped[datetime] = mapped_column(index=True)
     last_seen: Mapped[datetime]
-    # The earliest article this one is a near-copy of (scraper.neardup). No foreign
+    # The earliest article this one is a near-copy of (scraper.storage.neardup). No foreign
     # key: SQLite adds and drops a plain column in place (see migration 0003).
     duplicate_of: Mapped[int | None] = mapped_column(Integer, index=True)
     cleaner_version: Mapped[str | None] = mapped_column(String(32))  # cleaners.__version__
-    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)  # scraper.neardup.Signature
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)  # scraper.storage.neardup.Signature
 
     urls: Mapped[list[ArticleUrlRow]] = relationship(back_populates="article")
 
@@ -143,7 +143,7 @@ class FetchRow(Base):
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
     # Of the page's paragraphs, the share dropped as its host's learned boilerplate
-    # (``scraper.health`` watches it); None for a page without text.
+    # (``scraper.outputs.health`` watches it); None for a page without text.
     boilerplate_share: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (Index("ix_fetches_host_fetched_at", "host", "fetched_at"),)
@@ -208,7 +208,7 @@ class CrawlRunRow(Base):
     exit_code: Mapped[int | None] = mapped_column(Integer)
 
 
-# --- NLP: near-duplicate index and raw archive (scraper.neardup, scraper.archive) ---
+# --- NLP: near-duplicate index and raw archive (scraper.storage.neardup and .archive) ---
 
 
 class ArticleBandRow(Base):
@@ -243,7 +243,7 @@ class RawPageRow(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-# --- Scaling out: what every crawl worker shares (scraper.coordination) ---
+# --- Scaling out: what every crawl worker shares (scraper.crawl.coordination) ---
 
 
 class CrawlHostRow(Base):
@@ -275,7 +275,7 @@ class CrawlSourceRow(Base):
     last_discovery_at: Mapped[datetime | None] = mapped_column()
 
 
-# --- Per-host learned boilerplate (scraper.boilerplate) ---
+# --- Per-host learned boilerplate (scraper.storage.boilerplate) ---
 
 
 class HostArticlesRow(Base):
@@ -302,7 +302,7 @@ class HostParagraphRow(Base):
     __table_args__ = (Index("ix_host_paragraphs_host_article_count", "host", "article_count"),)
 
 
-# --- Reclean shared by several machines (scraper.reclean_ranges) ---
+# --- Reclean shared by several machines (scraper.reclean.ranges) ---
 
 
 class RecleanRangeRow(Base):
@@ -318,5 +318,5 @@ class RecleanRangeRow(Base):
     first_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer)
     done_through: Mapped[int] = mapped_column(Integer)  # articles up to this id are written
-    owner: Mapped[str] = mapped_column(String(128))  # scraper.coordination.worker_id
+    owner: Mapped[str] = mapped_column(String(128))  # scraper.workers.processes.worker_id
     lease_expires_at: Mapped[datetime] = mapped_column()

@@ -16,13 +16,13 @@ from statistics import median
 
 from sqlalchemy import ColumnElement, Connection, case, func, select
 
-from scraper.boilerplate import learned_counts
 from scraper.errors import FetchErrorKind
-from scraper.health import DRIFTING, HostHealth, assess_hosts
-from scraper.health_history import read_histories
-from scraper.models import ArticleRow, FetchRow
-from scraper.stats import UNKNOWN, HostFetches, Stats, collect_stats, utc_day
-from scraper.storage import Store
+from scraper.outputs.health import DRIFTING, HostHealth, assess_hosts
+from scraper.outputs.health_history import read_histories
+from scraper.outputs.stats import UNKNOWN, HostFetches, Stats, collect_stats, utc_day
+from scraper.storage.boilerplate import learned_counts
+from scraper.storage.models import ArticleRow, FetchRow
+from scraper.storage.store import Store
 
 # A host is troubled, and listed among the first, when it drifted or when this share
 # of its fetches failed or of its pages came out empty over the period.

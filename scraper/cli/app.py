@@ -37,14 +37,18 @@ from scraper.config import (
     DEFAULT_USER_AGENT,
     FetchSettings,
 )
-from scraper.crawl import (
+from scraper.crawl.frontier import DEFAULT_LEASE_SECONDS
+from scraper.crawl.run import (
     DEFAULT_CLEAN_WORKERS,
     DEFAULT_DISCOVER_EVERY,
     CrawlSettings,
     crawl_database,
 )
+from scraper.crawl.sources import load_sources, parse_networks
 from scraper.errors import ConfigError, DatabaseUnavailableError, RunLockedError, ScraperError
-from scraper.export import (
+from scraper.fetch.client import make_client
+from scraper.logs import configure_logging
+from scraper.outputs.export import (
     DEDUP_MODES,
     EXACT,
     TEXT_FORMATS,
@@ -54,22 +58,18 @@ from scraper.export import (
     export_articles,
     export_to_path,
 )
-from scraper.fetch import make_client
-from scraper.frontier import DEFAULT_LEASE_SECONDS
-from scraper.health import DRIFTING, assess_hosts, health_lines, health_record
-from scraper.health_history import read_histories
-from scraper.logs import configure_logging
-from scraper.outage import DEFAULT_OUTAGE_LIMIT
+from scraper.outputs.health import DRIFTING, assess_hosts, health_lines, health_record
+from scraper.outputs.health_history import read_histories
+from scraper.outputs.report_data import collect_report
+from scraper.outputs.search import search
+from scraper.outputs.stats import Stats, collect_stats
+from scraper.outputs.warc import write_warc
 from scraper.pipeline import TargetOutcome, scrape_target
-from scraper.reclean import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
-from scraper.reclean_ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
-from scraper.report_data import collect_report
-from scraper.search import search
-from scraper.sources import load_sources, parse_networks
-from scraper.stats import Stats, collect_stats
-from scraper.storage import Store, database_url, open_store, upgrade_database
-from scraper.warc import write_warc
-from scraper.watched_pool import DEFAULT_PAGE_TIME_LIMIT
+from scraper.reclean.ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
+from scraper.reclean.run import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
+from scraper.storage.outage import DEFAULT_OUTAGE_LIMIT
+from scraper.storage.store import Store, database_url, open_store, upgrade_database
+from scraper.workers.watched_pool import DEFAULT_PAGE_TIME_LIMIT
 
 DEFAULT_COMMAND = "get"
 TEXT_SEPARATOR = "---"  # the line between two articles in text output
@@ -670,7 +670,7 @@ def report_command(db: str | None, since: datetime | None, output: Path) -> None
     """
     # Imported here: pygal adds an import hook to every process that imports it
     # (for its map plugins), and only this command draws charts.
-    from scraper.report import render_report
+    from scraper.outputs.report import render_report
 
     with storage(db) as store:
         data = collect_report(store, since)

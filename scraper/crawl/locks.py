@@ -1,6 +1,6 @@
 """Run locks for ``scrape crawl``, by database: whole-database on SQLite, per source on PostgreSQL.
 
-SQLite has one writer and one crawl at a time: the flock of ``scraper.runlock``
+SQLite has one writer and one crawl at a time: the flock of ``scraper.crawl.runlock``
 next to the file; a second run raises ``RunLockedError`` (exit 75).
 
 On PostgreSQL many runs share the frontier (``FOR UPDATE SKIP LOCKED``), so the
@@ -19,9 +19,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, text
 
-from scraper.database import storage_errors
+from scraper.crawl.runlock import run_lock
 from scraper.errors import DatabaseUnreachableError
-from scraper.runlock import run_lock
+from scraper.storage.database import storage_errors
 
 _LOCK_NAMESPACE = b"newsclean-source:"  # keeps our keys apart from other apps' advisory locks
 

@@ -1,8 +1,11 @@
-"""The process context of the crawl's and reclean's worker pools."""
+"""The process context of the crawl's and reclean's worker pools, and this process's name."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import socket
+import uuid
 from multiprocessing.context import ForkServerContext
 
 
@@ -18,3 +21,8 @@ def worker_context() -> ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["__main__", "scraper.worker_preload"])
     return context
+
+
+def worker_id() -> str:
+    """A name for this worker, unique across machines and restarts, readable in the tables."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

@@ -21,9 +21,9 @@ from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.config import FetchSettings
-from scraper.decompress import body_decoder
 from scraper.errors import FetchError, FetchErrorKind
-from scraper.fetch import REDIRECT_STATUSES, check_scheme, error_kind
+from scraper.fetch.client import REDIRECT_STATUSES, check_scheme, error_kind
+from scraper.fetch.decompress import body_decoder
 from scraper.urls import normalize_url
 
 MAX_DOCUMENT_REDIRECTS = 5  # RFC 9309 2.3.1.2 for robots.txt; enough for feeds too

@@ -1,4 +1,4 @@
-"""Read each host's latest fetches from the database, as ``scraper.health`` records.
+"""Read each host's latest fetches from the database, as ``scraper.outputs.health`` records.
 
 One indexed query per host (``ix_fetches_host_fetched_at``, newest first, at most
 ``HISTORY_FETCHES``), so the cost follows the number of hosts, not the size of the
@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, select
 
 from cleaners import Reason
-from scraper.health import Fetch, HostHistory
-from scraper.models import ArticleRow, FetchRow
-from scraper.storage import Store
+from scraper.outputs.health import Fetch, HostHistory
+from scraper.storage.models import ArticleRow, FetchRow
+from scraper.storage.store import Store
 
 # Enough for a stable baseline of a host that publishes a few dozen articles a day,
 # and the change of the last days on top; more would only dilute a recent change.

@@ -17,10 +17,10 @@ and the main process only reads pages and writes rows, a batch in a few
 statements, so throughput scales with the number of cores.
 
 On PostgreSQL several recleaners (machines) can run at once: each claims id
-ranges of the run (``scraper.reclean_ranges``) and records its progress in the
+ranges of the run (``scraper.reclean.ranges``) and records its progress in the
 transactions that write the articles. On SQLite one process does the whole run.
 
-A PostgreSQL run rides out a database outage (``scraper.outage``): it waits, keeps
+A PostgreSQL run rides out a database outage (``scraper.storage.outage``): it waits, keeps
 the batch it has cleaned, and writes it when the server is back; a run on SQLite
 waits for a file another program keeps locked. Both give up past the outage limit.
 """
@@ -42,16 +42,9 @@ from sqlalchemy import Connection, Row, Select, bindparam, delete, func, or_, se
 
 import cleaners
 from cleaners import Article, content_hash
-from scraper.archive import unpack
-from scraper.boilerplate import BoilerplateCache
-from scraper.coordination import worker_id
 from scraper.errors import StorageError
 from scraper.logs import configure_logging, debug_enabled
-from scraper.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
-from scraper.neardup import Signature, index_articles, relink_later, signature
-from scraper.outage import DEFAULT_OUTAGE_LIMIT, OutagePolicy, OutageRider
-from scraper.processes import worker_context
-from scraper.reclean_ranges import (
+from scraper.reclean.ranges import (
     DEFAULT_RANGE_LEASE_SECONDS,
     DEFAULT_RANGE_SIZE,
     IdRange,
@@ -61,12 +54,22 @@ from scraper.reclean_ranges import (
     next_lease_end,
     record_progress,
 )
-from scraper.storage import Store, article_columns, site_condition
-from scraper.watched_pool import DEFAULT_PAGE_TIME_LIMIT, PageTimeout, WatchedPool, page_started
+from scraper.records import Extractor
+from scraper.storage.archive import unpack
+from scraper.storage.boilerplate import BoilerplateCache
+from scraper.storage.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
+from scraper.storage.neardup import Signature, index_articles, relink_later, signature
+from scraper.storage.outage import DEFAULT_OUTAGE_LIMIT, OutagePolicy, OutageRider
+from scraper.storage.store import Store, article_columns, site_condition
+from scraper.workers.processes import worker_context, worker_id
+from scraper.workers.watched_pool import (
+    DEFAULT_PAGE_TIME_LIMIT,
+    PageTimeout,
+    WatchedPool,
+    page_started,
+)
 
 log = logging.getLogger(__name__)
-
-Extractor = Callable[..., Article]  # cleaners.extract or a partial of it (picklable)
 
 DEFAULT_RECLEAN_WORKERS = 2
 READ_BATCH = 64  # pages read from the database at a time

@@ -6,7 +6,7 @@ its ``last_seen``; it is not an error. Every URL is stored as its
 ``scraper.urls.url_key``, so ``?utm_source=…``, ``www.`` or ``?amp=1`` variants
 of one address lead to the same row.
 
-The connection, its locking and the schema migrations live in ``scraper.database``.
+The connection, its locking and the schema migrations live in ``scraper.storage.database``.
 """
 
 from __future__ import annotations
@@ -34,14 +34,16 @@ from sqlalchemy import (
 
 import cleaners
 from cleaners import Article, content_hash
-from scraper.archive import RawPage, archive_pages, pack
-from scraper.boilerplate import (
+from scraper.errors import FetchErrorKind
+from scraper.records import FetchAttempt, SaveResult
+from scraper.storage.archive import RawPage, archive_pages, pack
+from scraper.storage.boilerplate import (
     article_before_learning,
     boilerplate_share,
     countable_hashes,
     learn_articles,
 )
-from scraper.database import (
+from scraper.storage.database import (
     connect,
     database_url,
     dialect_insert,
@@ -51,10 +53,8 @@ from scraper.database import (
     upgrade_database,
     write_connection,
 )
-from scraper.errors import FetchErrorKind
-from scraper.models import ArticleRow, ArticleUrlRow, Base, FetchRow
-from scraper.neardup import DEFAULT_THRESHOLD, Signature, index_articles, signature
-from scraper.records import FetchAttempt, SaveResult
+from scraper.storage.models import ArticleRow, ArticleUrlRow, Base, FetchRow
+from scraper.storage.neardup import DEFAULT_THRESHOLD, Signature, index_articles, signature
 from scraper.urls import host_of, url_key
 
 __all__ = [
@@ -108,7 +108,7 @@ class StoredArticle:
     first_seen: datetime
     last_seen: datetime
     urls: tuple[str, ...]
-    duplicate_of: int | None = None  # the earliest near-copy (scraper.neardup)
+    duplicate_of: int | None = None  # the earliest near-copy (scraper.storage.neardup)
     cleaner_version: str | None = None
 
 
@@ -127,7 +127,7 @@ class PreparedSave:
     url_keys: tuple[tuple[str, str], ...]  # (url_key, kind) of each URL, first kind kept
     signature: Signature | None
     paragraphs: frozenset[str]  # countable toward the host's boilerplate
-    raw: dict[str, Any] | None  # the raw archive's columns (``scraper.archive.pack``)
+    raw: dict[str, Any] | None  # the raw archive's columns (``scraper.storage.archive.pack``)
     boilerplate_share: float | None = None  # ``fetches.boilerplate_share``
 
 
@@ -215,7 +215,7 @@ class Store:
         A failed attempt, or an article without text, writes only the fetch row.
         ``raw`` (the response as fetched) goes to the raw archive with the fetch
         row; a new article is indexed for near-duplicates and, unless it is a near-copy,
-        counted toward its host's learned boilerplate (``scraper.boilerplate``) in the
+        counted toward its host's learned boilerplate (``scraper.storage.boilerplate``) in the
         same transaction.
         """
         return self.save_prepared(
@@ -306,7 +306,7 @@ class Store:
     ) -> Iterator[StoredArticle]:
         """Yield stored articles by id, first seen at or after ``since``, in constant memory.
 
-        ``where`` adds conditions on the ``articles`` table (``scraper.export`` filters).
+        ``where`` adds conditions on the ``articles`` table (``scraper.outputs.export`` filters).
 
         Keyset pagination: each batch is one short read transaction, so a slow
         consumer never holds a snapshot (or the WAL) open between batches.

@@ -40,12 +40,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Executable, case, func, select
 
 from cleaners import Article, content_hash, drop_paragraphs, paragraph_hash, split_paragraphs
-from scraper.database import dialect_insert
-from scraper.models import ArticleRow, ArticleUrlRow, HostArticlesRow, HostParagraphRow
+from scraper.storage.database import dialect_insert
+from scraper.storage.models import ArticleRow, ArticleUrlRow, HostArticlesRow, HostParagraphRow
 from scraper.urls import host_of
 
 if TYPE_CHECKING:
-    from scraper.storage import Store
+    from scraper.storage.store import Store
 
 MIN_ARTICLES = 3
 # A whole percentage: the floor is exact integer arithmetic for any share, where

@@ -22,9 +22,9 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.archive import RawPage, unpack
-from scraper.models import FetchRow, RawPageRow
-from scraper.storage import Store
+from scraper.storage.archive import RawPage, unpack
+from scraper.storage.models import FetchRow, RawPageRow
+from scraper.storage.store import Store
 
 READ_BATCH = 100  # pages read from the database at a time
 _DECODED_AWAY = frozenset({"content-encoding", "transfer-encoding", "content-length"})
