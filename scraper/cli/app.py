@@ -67,8 +67,9 @@ from scraper.outputs.warc import write_warc
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean.ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
 from scraper.reclean.run import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
+from scraper.storage.database import database_url, upgrade_database
 from scraper.storage.outage import DEFAULT_OUTAGE_LIMIT
-from scraper.storage.store import Store, database_url, open_store, upgrade_database
+from scraper.storage.store import Store, open_store
 from scraper.workers.watched_pool import DEFAULT_PAGE_TIME_LIMIT
 
 DEFAULT_COMMAND = "get"

@@ -78,7 +78,9 @@ from scraper.pipeline import failed_attempt, page_attempt
 from scraper.records import Extractor, FetchAttempt, FetchResult
 from scraper.storage.models import CrawlRunRow
 from scraper.storage.outage import DEFAULT_OUTAGE_LIMIT, DatabaseGate, OutagePolicy, OutageRider
-from scraper.storage.store import FAILED, NEW, Store, open_store, prepare_save
+from scraper.storage.prepare import prepare_save
+from scraper.storage.store import Store, open_store
+from scraper.storage.write import FAILED, NEW
 from scraper.urls import host_of, url_key
 from scraper.workers.processes import worker_context
 from scraper.workers.watched_pool import DEFAULT_PAGE_TIME_LIMIT, PageTimeout, WatchedPool

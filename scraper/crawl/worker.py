@@ -31,7 +31,9 @@ from scraper.records import Extractor, FetchAttempt, SaveResult
 from scraper.storage.archive import RawPage
 from scraper.storage.boilerplate import BoilerplateCache
 from scraper.storage.database import create_database_engine, database_url
-from scraper.storage.store import FAILED, PreparedSave, Store, prepare_save
+from scraper.storage.prepare import PreparedSave, prepare_save
+from scraper.storage.store import Store
+from scraper.storage.write import FAILED
 from scraper.urls import is_http_url
 from scraper.workers.watched_pool import page_started, pages_done
 

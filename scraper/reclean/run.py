@@ -60,7 +60,8 @@ from scraper.storage.boilerplate import BoilerplateCache
 from scraper.storage.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
 from scraper.storage.neardup import Signature, index_articles, relink_later, signature
 from scraper.storage.outage import DEFAULT_OUTAGE_LIMIT, OutagePolicy, OutageRider
-from scraper.storage.store import Store, article_columns, site_condition
+from scraper.storage.store import Store, site_condition
+from scraper.storage.write import article_columns
 from scraper.workers.processes import worker_context, worker_id
 from scraper.workers.watched_pool import (
     DEFAULT_PAGE_TIME_LIMIT,

@@ -10,19 +10,10 @@ The names below are the stage's public API (``from scraper.storage import open_s
 the modules of the package import each other directly.
 """
 
-from scraper.storage.store import (
-    DUPLICATE,
-    FAILED,
-    NEW,
-    PreparedSave,
-    Store,
-    StoredArticle,
-    database_url,
-    downgrade_database,
-    open_store,
-    prepare_save,
-    upgrade_database,
-)
+from scraper.storage.database import database_url, downgrade_database, upgrade_database
+from scraper.storage.prepare import PreparedSave, prepare_save
+from scraper.storage.store import Store, StoredArticle, open_store
+from scraper.storage.write import DUPLICATE, FAILED, NEW
 
 __all__ = [
     "DUPLICATE",

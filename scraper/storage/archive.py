@@ -53,7 +53,7 @@ def pack(raw: RawPage) -> dict[str, Any]:
     """The ``raw_pages`` column values of ``raw`` (without ``fetch_id``).
 
     Compressing is the costly part of archiving: callers do it before their write
-    transaction (see ``scraper.storage.store.prepare_save``).
+    transaction (see ``scraper.storage.prepare``).
     """
     compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL)
     return {
