@@ -26,7 +26,7 @@ from scraper.cli import main
 from scraper.fetch import make_client
 from scraper.outputs.search import search
 from scraper.pipeline import scrape_target
-from scraper.reclean.run import RecleanSelection, reclean
+from scraper.reclean import RecleanSelection, reclean
 from scraper.storage import Store
 from scraper.storage.archive import RawPage, pack, unpack
 from scraper.storage.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow

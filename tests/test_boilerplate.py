@@ -24,7 +24,7 @@ from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
 from cleaners import Article, paragraph_hash
 from scraper.fetch import make_client
 from scraper.pipeline import scrape_target
-from scraper.reclean.run import reclean
+from scraper.reclean import reclean
 from scraper.records import FetchAttempt
 from scraper.storage import DUPLICATE, NEW, Store, open_store
 from scraper.storage.boilerplate import (

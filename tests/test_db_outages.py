@@ -28,7 +28,7 @@ from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
 
 import cleaners
 from scraper.cli import main
-from scraper.reclean.run import RecleanReport, reclean
+from scraper.reclean import RecleanReport, reclean
 from scraper.storage import open_store
 from scraper.storage.outage import FIRST_RETRY, MAX_RETRY, retry_delay
 

@@ -66,7 +66,8 @@ from scraper.outputs.stats import Stats, collect_stats
 from scraper.outputs.warc import write_warc
 from scraper.pipeline import TargetOutcome, scrape_target
 from scraper.reclean.ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
-from scraper.reclean.run import DEFAULT_RECLEAN_WORKERS, RecleanSelection, reclean
+from scraper.reclean.read import RecleanSelection
+from scraper.reclean.run import DEFAULT_RECLEAN_WORKERS, reclean
 from scraper.storage.database import database_url, upgrade_database
 from scraper.storage.outage import DEFAULT_OUTAGE_LIMIT
 from scraper.storage.store import Store, open_store
