@@ -10,7 +10,7 @@ from pathlib import Path
 
 from synthetic_site import SyntheticSite
 
-from scraper.crawl.frontier import Kind
+from scraper.crawl.frontier_records import Kind
 from scraper.crawl.worker import PageAnalysis, PageJob, analyse_batch, init_worker
 from scraper.errors import FetchError
 from scraper.records import FetchAttempt

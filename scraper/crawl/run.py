@@ -48,15 +48,8 @@ from scraper.crawl.discover import (
     Validators,
     fetch_document,
 )
-from scraper.crawl.frontier import (
-    DEFAULT_LEASE_SECONDS,
-    Claim,
-    Discovered,
-    Frontier,
-    Kind,
-    Outcome,
-    State,
-)
+from scraper.crawl.frontier import DEFAULT_LEASE_SECONDS, Frontier
+from scraper.crawl.frontier_records import Claim, Discovered, Kind, Outcome, State
 from scraper.crawl.locks import source_locks
 from scraper.crawl.politeness import (
     MAX_ATTEMPTS,

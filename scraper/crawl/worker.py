@@ -24,7 +24,7 @@ from datetime import datetime
 
 import cleaners
 from scraper.crawl.discover import feed_links, page_links, parse_sitemap
-from scraper.crawl.frontier import Kind
+from scraper.crawl.frontier_records import Kind
 from scraper.errors import DatabaseUnavailableError, FetchErrorKind, StorageError
 from scraper.logs import configure_logging
 from scraper.records import Extractor, FetchAttempt, SaveResult
