@@ -12,12 +12,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from scraper.cli.errors import EXIT_RUN_LOCKED, one_line_errors, scraper_errors
 from scraper.cli.options import db_option, outage_limit_option, page_time_limit_option
 from scraper.crawl.frontier import DEFAULT_LEASE_SECONDS
-from scraper.crawl.run import (
-    DEFAULT_CLEAN_WORKERS,
-    DEFAULT_DISCOVER_EVERY,
-    CrawlSettings,
-    crawl_database,
-)
+from scraper.crawl.run import crawl_database
+from scraper.crawl.settings import DEFAULT_CLEAN_WORKERS, DEFAULT_DISCOVER_EVERY, CrawlSettings
 from scraper.crawl.sources import load_sources, parse_networks
 from scraper.errors import ConfigError, RunLockedError
 

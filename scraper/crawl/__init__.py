@@ -3,22 +3,18 @@
 ``sources`` reads the sources file, ``discover`` feeds, sitemaps and links,
 ``frontier`` keeps which URL is due in the database, ``politeness`` paces each host,
 ``coordination`` and ``locks`` let several workers share one database, ``worker``
-cleans and stores pages in worker processes, and ``run`` drives it all.
+cleans and stores pages in worker processes; ``run`` schedules the hosts, ``hosts``
+works one host, ``pages`` one URL, ``robots`` reads robots.txt, ``writer`` records
+the outcomes (``settings``, ``tally``, ``batcher`` and ``database_calls`` serve them).
 
 The names below are the stage's public API (``from scraper.crawl import crawl_database``);
 the modules of the package import each other directly.
 """
 
-from scraper.crawl.run import (
-    CLEANER_ERROR,
-    CLEANER_TIMEOUT,
-    DEFAULT_CLEAN_WORKERS,
-    DEFAULT_DISCOVER_EVERY,
-    CrawlReport,
-    CrawlSettings,
-    crawl_database,
-    run_crawl,
-)
+from scraper.crawl.pages import CLEANER_ERROR, CLEANER_TIMEOUT
+from scraper.crawl.run import crawl_database, run_crawl
+from scraper.crawl.settings import DEFAULT_CLEAN_WORKERS, DEFAULT_DISCOVER_EVERY, CrawlSettings
+from scraper.crawl.tally import CrawlReport
 
 __all__ = [
     "CLEANER_ERROR",
