@@ -18,11 +18,10 @@ from scraper.crawl.politeness import (
     ROBOTS_UNAVAILABLE_SECONDS,
     HostPacer,
     backoff_delay,
-    is_retryable,
     parse_retry_after,
     robots_rules,
 )
-from scraper.errors import FetchErrorKind
+from scraper.errors import FetchErrorKind, is_retryable
 
 T = TypeVar("T")
 UA = "newsclean/0.1 (+https://example.org)"

@@ -23,14 +23,13 @@ from scraper.crawl.politeness import (
     ROBOTS_UNAVAILABLE_SECONDS,
     HostPacer,
     backoff_delay,
-    is_retryable,
 )
 from scraper.crawl.robots import RobotsCache
 from scraper.crawl.sources import Source
 from scraper.crawl.tally import Tally
 from scraper.crawl.worker import PageAnalysis, PageJob
 from scraper.crawl.writer import CrawlResult
-from scraper.errors import DatabaseUnavailableError, FetchError, FetchErrorKind
+from scraper.errors import DatabaseUnavailableError, FetchError, FetchErrorKind, is_retryable
 from scraper.fetch.client import fetch_page_async
 from scraper.pipeline import failed_attempt, page_attempt
 from scraper.records import FetchResult

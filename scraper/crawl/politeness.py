@@ -18,8 +18,6 @@ from email.utils import parsedate_to_datetime
 
 from protego import Protego
 
-from scraper.errors import FetchErrorKind
-
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least 500 KiB, may ignore the rest
 ROBOTS_CACHE_SECONDS = 24 * 3600  # RFC 9309 2.4: do not use a cached copy for more than 24 h
 ROBOTS_UNAVAILABLE_SECONDS = 300.0  # after a 5xx or no answer: disallow, ask again later
@@ -30,11 +28,6 @@ HOST_ERROR_LIMIT = 5  # consecutive errors before a host is left alone for the r
 RETRY_BASE_SECONDS = 30.0
 RETRY_MAX_SECONDS = 6 * 3600.0
 MAX_ATTEMPTS = 4  # one try and three retries, then the URL is failed for good
-
-_TRANSIENT_KINDS = frozenset(
-    {FetchErrorKind.TIMEOUT, FetchErrorKind.CONNECT_ERROR, FetchErrorKind.READ_ERROR}
-)
-_TRANSIENT_STATUSES = frozenset({408, 425, 429})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +84,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
             when = when.replace(tzinfo=UTC)
         seconds = (when - (now or datetime.now(UTC))).total_seconds()
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
-
-
-def is_retryable(kind: str | None, status: int | None) -> bool:
-    """Timeouts, broken connections, 408/425/429 and 5xx are worth another try."""
-    if kind in _TRANSIENT_KINDS:
-        return True
-    return status is not None and (status in _TRANSIENT_STATUSES or status >= 500)
 
 
 def backoff_delay(

@@ -51,8 +51,7 @@ from statistics import fmean, median
 from typing import Any
 
 from cleaners import Reason
-from scraper.crawl.politeness import is_retryable
-from scraper.errors import FetchErrorKind
+from scraper.errors import FetchErrorKind, is_retryable
 
 HEALTHY = "healthy"
 DRIFTING = "drifting"

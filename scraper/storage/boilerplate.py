@@ -32,10 +32,11 @@ from __future__ import annotations
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import Connection, Executable, case, func, select
 
@@ -43,9 +44,6 @@ from cleaners import Article, content_hash, drop_paragraphs, paragraph_hash, spl
 from scraper.storage.database import dialect_insert
 from scraper.storage.models import ArticleRow, ArticleUrlRow, HostArticlesRow, HostParagraphRow
 from scraper.urls import host_of
-
-if TYPE_CHECKING:
-    from scraper.storage.store import Store
 
 MIN_ARTICLES = 3
 # A whole percentage: the floor is exact integer arithmetic for any share, where
@@ -60,6 +58,17 @@ MAX_KNOWN_PER_HOST = 500
 # taught, cheap enough to be one indexed query per host every half minute.
 CACHE_SECONDS = 30.0
 CACHE_HOSTS = 256
+
+
+class Readable(Protocol):
+    """What the lookups need of a store: a read transaction (``Store.read``).
+
+    A protocol, not ``Store``: saving (``prepare``, ``write``) counts paragraphs with
+    this module, which therefore must not import the store back.
+    """
+
+    def read(self) -> AbstractContextManager[Connection]: ...
+
 
 _hosts = HostArticlesRow.__table__
 _paragraphs = HostParagraphRow.__table__
@@ -178,7 +187,7 @@ def learned_counts(conn: Connection) -> dict[str, int]:
     return {host: min(count, MAX_KNOWN_PER_HOST) for host, count in conn.execute(query)}
 
 
-def known_for_url(store: Store, url: str) -> frozenset[str]:
+def known_for_url(store: Readable, url: str) -> frozenset[str]:
     """``known_boilerplate`` of the host of ``url`` (nothing for a URL without a host)."""
     host = _host_or_none(url)
     if host is None:
@@ -227,7 +236,7 @@ class BoilerplateCache:
 
     def __init__(
         self,
-        store: Store,
+        store: Readable,
         *,
         ttl: float = CACHE_SECONDS,
         max_hosts: int = CACHE_HOSTS,
