@@ -98,7 +98,7 @@ def crawl(
     --db-outage-limit), 75 another crawl is running on the same SQLite database.
 
     On PostgreSQL any number of runs and --forever workers, on any machines,
-    share the work; see "Scaling out" in the README.
+    share the work; see docs/scaling.md.
     """
     try:
         config = load_sources(sources_file)

@@ -3,7 +3,7 @@
 The page is written by the same transaction as its fetch row and article (see
 ``Store.save``), so a crash never leaves an article without its page or a page
 without its fetch. ``scrape reclean`` reads the pages back from here. Why the
-database and not WARC files is argued in the README ("Raw archive").
+database and not WARC files is argued in docs/nlp.md ("Raw archive").
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ decay until it is unlearned and comes back. ``known_boilerplate`` gives the
 hashes that pass the thresholds; the pipeline and the crawl hand them to
 ``cleaners.extract``, which stays pure.
 
-Thresholds (see the README, "Per-host learned boilerplate"):
+Thresholds (see docs/boilerplate.md):
 
 * ``MIN_ARTICLES`` = 3 distinct articles: two articles sharing a paragraph is
   normal news work (a quote, a background paragraph of a running story); a third
