@@ -7,8 +7,7 @@ cleans and stores pages in worker processes; ``run`` schedules the hosts, ``host
 works one host, ``pages`` one URL, ``robots`` reads robots.txt, ``writer`` records
 the outcomes (``settings``, ``tally``, ``batcher`` and ``database_calls`` serve them).
 
-The names below are the stage's public API (``from scraper.crawl import crawl_database``);
-the modules of the package import each other directly.
+Its public names are those of the module it replaced (docs/layout.md).
 """
 
 from scraper.crawl.pages import CLEANER_ERROR, CLEANER_TIMEOUT

@@ -4,8 +4,7 @@
 ``netguard`` the transport that refuses non-public addresses, ``decompress`` the
 streaming body decoders. Nothing here knows the database.
 
-The names below are the stage's public API (``from scraper.fetch import make_client``);
-the modules of the package import each other directly.
+Its public names are those of the module it replaced (docs/layout.md).
 """
 
 from scraper.fetch.client import (

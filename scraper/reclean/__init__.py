@@ -4,8 +4,7 @@
 ``write`` stores what changed, ``run`` drives it all, and ``ranges`` shares a run
 between machines on PostgreSQL.
 
-The names below are the stage's public API (``from scraper.reclean import reclean``);
-the modules of the package import each other directly.
+Its public names are those of the module it replaced (docs/layout.md).
 """
 
 from scraper.reclean.read import RecleanSelection

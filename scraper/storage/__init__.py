@@ -6,8 +6,7 @@ back; ``neardup`` indexes near-copies, ``boilerplate`` learns each host's recurr
 paragraphs, ``archive`` keeps the raw pages, ``outage`` lets a long run wait out an
 unavailable database. Nothing here knows HTTP.
 
-The names below are the stage's public API (``from scraper.storage import open_store``);
-the modules of the package import each other directly.
+Its public names are those of the module it replaced (docs/layout.md).
 """
 
 from scraper.storage.database import database_url, downgrade_database, upgrade_database
