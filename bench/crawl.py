@@ -36,7 +36,7 @@ from synthetic_site import SyntheticSite, loopback_hosts, sources_toml
 
 import cleaners
 from scraper.crawl import CrawlReport, CrawlSettings, crawl_database
-from scraper.sources import load_sources, parse_networks
+from scraper.crawl.sources import load_sources, parse_networks
 
 EXTRACT_SAMPLE = 300  # pages timed for the single-core rate
 EXTRACT_REPEATS = 3

@@ -42,10 +42,12 @@ from harness import cpu_seconds, descendants, machine_busy_seconds
 
 import cleaners
 from cleaners import Article
-from scraper.archive import RawPage, unpack
-from scraper.reclean import RecleanReport, RecleanSelection, clean_page, iter_jobs, reclean
+from scraper.reclean import RecleanReport, RecleanSelection, reclean
+from scraper.reclean.clean import clean_page
+from scraper.reclean.read import iter_jobs
 from scraper.records import FetchAttempt
 from scraper.storage import Store, open_store
+from scraper.storage.archive import RawPage, unpack
 
 
 def load_pages(dataset: Path) -> list[bytes]:

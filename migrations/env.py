@@ -13,7 +13,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
-from scraper.models import Base, UtcDateTime, is_modelled
+from scraper.storage.models import Base, UtcDateTime, is_modelled
 
 target_metadata = Base.metadata
 
@@ -21,7 +21,7 @@ target_metadata = Base.metadata
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     """Render the models' own column types as plain SQLAlchemy types.
 
-    Revision scripts then never import ``scraper.models``, whose classes keep
+    Revision scripts then never import ``scraper.storage.models``, whose classes keep
     changing after the revision was written.
     """
     if type_ == "type" and isinstance(obj, UtcDateTime):

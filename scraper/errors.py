@@ -47,6 +47,22 @@ class FetchErrorKind:
     EMPTY = "empty"  # the cleaner found no article text (reason in the message)
 
 
+_TRANSIENT_KINDS = frozenset(
+    {FetchErrorKind.TIMEOUT, FetchErrorKind.CONNECT_ERROR, FetchErrorKind.READ_ERROR}
+)
+_TRANSIENT_STATUSES = frozenset({408, 425, 429})
+
+
+def is_retryable(kind: str | None, status: int | None) -> bool:
+    """Timeouts, broken connections, 408/425/429 and 5xx are worth another try.
+
+    The crawl retries them; ``scrape health`` tells them from failures for good.
+    """
+    if kind in _TRANSIENT_KINDS:
+        return True
+    return status is not None and (status in _TRANSIENT_STATUSES or status >= 500)
+
+
 class FetchError(ScraperError):
     """A page could not be fetched; ``kind`` is machine-readable, the message human."""
 
@@ -75,7 +91,7 @@ class MigrationError(StorageError):
 
 
 class DatabaseUnavailableError(StorageError):
-    """The database cannot be used for now; trying again later may work (``scraper.outage``)."""
+    """The database cannot be used for now; trying again later may work (``storage.outage``)."""
 
 
 class DatabaseUnreachableError(DatabaseUnavailableError):

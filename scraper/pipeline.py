@@ -16,13 +16,13 @@ import httpx
 
 import cleaners
 from cleaners import Article
-from scraper.archive import RawPage
-from scraper.boilerplate import known_for_url
 from scraper.config import FetchSettings
 from scraper.errors import FetchError, FetchErrorKind
-from scraper.fetch import DEFAULT_SETTINGS, fetch_page, read_saved_page
+from scraper.fetch.client import DEFAULT_SETTINGS, fetch_page, read_saved_page
 from scraper.records import FetchAttempt, FetchResult, SaveResult
-from scraper.storage import Store
+from scraper.storage.archive import RawPage
+from scraper.storage.boilerplate import known_for_url
+from scraper.storage.store import Store
 from scraper.urls import is_http_url
 
 

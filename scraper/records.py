@@ -1,9 +1,16 @@
-"""Frozen records passed between the stages of the pipeline."""
+"""Frozen records passed between the stages of the pipeline, and the cleaner's type."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from cleaners import Article
+
+# The cleaner a stage runs: ``cleaners.extract`` or a partial of it (picklable, so that
+# worker processes can receive it).
+Extractor = Callable[..., Article]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ cleaner and the workers' task code, and load the language model (about 1.4 s of 
 and tens of MB a process in all). Forked workers share all of it, copy-on-write.
 """
 
-import scraper.crawl_worker  # the crawl workers' task code
-import scraper.reclean  # noqa: F401  (reclean workers' task code)
+import scraper.crawl.worker  # the crawl workers' task code
+import scraper.reclean.clean  # noqa: F401  (reclean workers' task code)
 from cleaners.language import language_model
 
 language_model()

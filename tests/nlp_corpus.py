@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cleaners import Article
-from scraper.archive import RawPage
 from scraper.records import FetchAttempt, SaveResult
 from scraper.storage import Store
+from scraper.storage.archive import RawPage
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

@@ -22,14 +22,14 @@ from sqlalchemy import func, select, update
 from warcio.archiveiterator import ArchiveIterator
 
 import cleaners
-from scraper.archive import RawPage, pack, unpack
 from scraper.cli import main
 from scraper.fetch import make_client
-from scraper.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
+from scraper.outputs.search import search
 from scraper.pipeline import scrape_target
 from scraper.reclean import RecleanSelection, reclean
-from scraper.search import search
 from scraper.storage import Store
+from scraper.storage.archive import RawPage, pack, unpack
+from scraper.storage.models import ArticleRow, ArticleUrlRow, FetchRow, RawPageRow
 
 NEW_VERSION = "test-next"
 

@@ -22,17 +22,17 @@ from sqlalchemy import select, update
 from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
 
 from cleaners import Article, paragraph_hash
-from scraper.boilerplate import (
-    MAX_PARAGRAPH_CHARS,
-    BoilerplateCache,
-    known_boilerplate,
-)
 from scraper.fetch import make_client
-from scraper.models import ArticleRow, FetchRow, HostArticlesRow
 from scraper.pipeline import scrape_target
 from scraper.reclean import reclean
 from scraper.records import FetchAttempt
 from scraper.storage import DUPLICATE, NEW, Store, open_store
+from scraper.storage.boilerplate import (
+    MAX_PARAGRAPH_CHARS,
+    BoilerplateCache,
+    known_boilerplate,
+)
+from scraper.storage.models import ArticleRow, FetchRow, HostArticlesRow
 from scraper.urls import host_of
 
 PAGES = 20

@@ -241,16 +241,25 @@ def walk_commands(command: click.Command, path: tuple[str, ...]):
             yield from walk_commands(sub, (*path, name))
 
 
-def test_every_command_and_option_has_help_and_a_readme_mention():
-    readme = (REPO / "README.md").read_text("utf-8")
+def user_documentation() -> str:
+    """The README (the front page) and the pages of docs/ it links to."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    assert len(pages) > 1, "docs/ has no pages"
+    return "\n".join(page.read_text("utf-8") for page in pages)
+
+
+def test_every_command_and_option_has_help_and_a_documentation_mention():
+    documentation = user_documentation()
     for path, command in walk_commands(main, ("scrape",)):
         name = " ".join(path)
         assert command.help, f"{name} has no help text"
-        assert name in readme, f"README does not mention {name!r}"
+        assert name in documentation, f"README and docs/ do not mention {name!r}"
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, f"{name} {param.opts[0]} has no help"
-                assert any(opt in readme for opt in param.opts), f"README lacks {param.opts}"
+                assert any(opt in documentation for opt in param.opts), (
+                    f"README and docs/ lack {param.opts}"
+                )
 
 
 def test_ci_runs_exactly_the_readme_test_command():

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from synthetic_site import SyntheticSite
 
-from scraper.crawl_worker import PageAnalysis, PageJob, analyse_batch, init_worker
+from scraper.crawl.frontier_records import Kind
+from scraper.crawl.worker import PageAnalysis, PageJob, analyse_batch, init_worker
 from scraper.errors import FetchError
-from scraper.frontier import Kind
 from scraper.records import FetchAttempt
 from scraper.storage import FAILED, NEW, open_store
 

@@ -28,9 +28,9 @@ from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
 
 import cleaners
 from scraper.cli import main
-from scraper.outage import FIRST_RETRY, MAX_RETRY, retry_delay
 from scraper.reclean import RecleanReport, reclean
 from scraper.storage import open_store
+from scraper.storage.outage import FIRST_RETRY, MAX_RETRY, retry_delay
 
 EX_UNAVAILABLE = 69
 OUTAGE = 15.0  # seconds the server stays down in the restart test, as in the issue

@@ -11,9 +11,9 @@ import pytest
 import zstandard
 from fault_server import Exchange, FaultServer
 
-from scraper.decompress import MAX_PIECE, body_decoder
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import fetch_page, make_client
+from scraper.fetch.decompress import MAX_PIECE, body_decoder
 
 BODY = b"<html><body>" + b"".join(b"<p>paragraph %d</p>" % n for n in range(40_000))
 

@@ -11,7 +11,7 @@ import pytest
 from synthetic_site import SyntheticSite, serve
 
 from scraper.config import FetchSettings
-from scraper.discover import (
+from scraper.crawl.discover import (
     Validators,
     feed_links,
     fetch_document,

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from cleaners import Article
 from scraper.errors import StorageError
-from scraper.export import export_to_path
+from scraper.outputs.export import export_to_path
 from scraper.records import FetchAttempt
 from scraper.storage import Store, open_store
 

@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from nlp_corpus import article_text, save_article, syndicated_copy
 from sqlalchemy import update
 
-from scraper import export
 from scraper.cli import main
-from scraper.export import (
+from scraper.outputs import export
+from scraper.outputs.export import (
     ARROW_SCHEMA,
     LIST_FIELDS,
     SCHEMA_VERSION,
@@ -30,8 +30,8 @@ from scraper.export import (
     export_articles,
     export_to_path,
 )
-from scraper.models import ArticleRow
 from scraper.storage import Store, open_store
+from scraper.storage.models import ArticleRow
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema" / "article.schema.json"
 OLD = datetime(2024, 1, 1, tzinfo=UTC)

@@ -28,14 +28,14 @@ from synthetic_site import SyntheticSite, loopback_hosts, serve, sources_toml
 
 from scraper.config import FetchSettings
 from scraper.crawl import CLEANER_TIMEOUT, CrawlReport, CrawlSettings, run_crawl
-from scraper.errors import FetchErrorKind
-from scraper.politeness import (
+from scraper.crawl.politeness import (
     HOST_ERROR_LIMIT,
     MAX_ATTEMPTS,
     MAX_RETRY_AFTER,
     parse_retry_after,
 )
-from scraper.sources import CrawlConfig, Source
+from scraper.crawl.sources import CrawlConfig, Source
+from scraper.errors import FetchErrorKind
 from scraper.storage import open_store
 
 QUICK = FetchSettings(connect_timeout=1.0, read_timeout=1.0, deadline=3.0)

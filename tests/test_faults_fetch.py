@@ -33,7 +33,7 @@ from scraper.cli import main
 from scraper.config import FetchSettings
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import fetch_page, fetch_page_async, make_async_client, make_client
-from scraper.netguard import AddressPolicy, AsyncGuardedTransport, GuardedTransport
+from scraper.fetch.netguard import AddressPolicy, AsyncGuardedTransport, GuardedTransport
 from scraper.records import FetchResult
 
 LOOPBACK = AddressPolicy.from_cidrs(["127.0.0.0/8"])

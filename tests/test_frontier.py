@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 from fake_clock import T0, Clock
 
-from scraper.frontier import Discovered, Frontier, Kind, Outcome, State
+from scraper.crawl.frontier import Frontier
+from scraper.crawl.frontier_records import Discovered, Kind, Outcome, State
 from scraper.storage import Store, open_store
 
 

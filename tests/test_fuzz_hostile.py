@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cleaners
-from scraper.decompress import body_decoder
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import error_kind, fetch_page, make_client
-from scraper.netguard import check_url
+from scraper.fetch.decompress import body_decoder
+from scraper.fetch.netguard import check_url
 from scraper.urls import normalize_url, url_key
 
 COMPRESS = {

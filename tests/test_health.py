@@ -1,4 +1,4 @@
-"""Drift detection (``scraper.health``) on host histories the test writes fetch by fetch.
+"""Drift detection (``scraper.outputs.health``) on host histories the test writes fetch by fetch.
 
 False alarms are tested as hard as misses: hundreds of simulated hosts with the
 ordinary variation of news sites (short briefs, long reads, a 404, a few timeouts,
@@ -17,7 +17,7 @@ import pytest
 
 from cleaners import Reason
 from scraper.errors import FetchErrorKind
-from scraper.health import (
+from scraper.outputs.health import (
     BOILERPLATE,
     CONSENT_OR_CHALLENGE,
     DRIFTING,

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from cleaners import Article, paragraph_hash
 from scraper.cli import main
 from scraper.errors import FetchErrorKind
-from scraper.health import CONSENT_OR_CHALLENGE, DRIFTING, EMPTY, HEALTHY, NEW, assess_hosts
-from scraper.health_history import empty_reason, host_history, read_histories
-from scraper.models import FetchRow
+from scraper.outputs.health import CONSENT_OR_CHALLENGE, DRIFTING, EMPTY, HEALTHY, NEW, assess_hosts
+from scraper.outputs.health_history import empty_reason, host_history, read_histories
 from scraper.records import FetchAttempt
 from scraper.storage import Store, open_store
+from scraper.storage.models import FetchRow
 
 START = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
@@ -35,7 +35,7 @@ def articles(store: Store, host: str, count: int, first: int = 0) -> None:
 
 
 def empty_page(store: Store, url: str, when: datetime, reason: str) -> None:
-    # Worded as the crawl words it (scraper.crawl_worker).
+    # Worded as the crawl words it (scraper.crawl.worker).
     attempt = FetchAttempt(
         url, when, url, 200, "text/html", 900, error_kind=FetchErrorKind.EMPTY,
         error_message=f"no article text ({reason})",

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from scraper.cli import main
 from scraper.logs import configure_logging
 
-# A worker process logs through the same setup as the command (scraper.crawl_worker
-# and scraper.reclean start their workers with configure_logging).
+# A worker process logs through the same setup as the command (scraper.crawl.worker
+# and scraper.reclean.run start their workers with configure_logging).
 FAILING_WORKER = """
 import logging, sys
 from scraper.logs import configure_logging
@@ -21,7 +21,7 @@ configure_logging(debug=sys.argv[1] == "debug")
 try:
     raise ValueError("first line\\n\\tsecond line")
 except ValueError:
-    logging.getLogger("scraper.crawl_worker").exception("page failed")
+    logging.getLogger("scraper.crawl.worker").exception("page failed")
 """
 
 

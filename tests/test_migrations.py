@@ -12,10 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from scraper.database import alembic_config
 from scraper.errors import MigrationError
-from scraper.models import Base, is_modelled
 from scraper.storage import database_url, downgrade_database, open_store, upgrade_database
+from scraper.storage.database import alembic_config
+from scraper.storage.models import Base, is_modelled
 
 
 def schema_differences(url: str) -> list[object]:

@@ -9,10 +9,9 @@ from nlp_corpus import SEEDS, article_text, save_article, syndicated_copy
 from sqlalchemy import func, select
 
 import cleaners
-from scraper import neardup
-from scraper.models import ArticleBandRow, ArticleRow
-from scraper.neardup import BANDS, shingles, signature
-from scraper.storage import Store, open_store
+from scraper.storage import Store, neardup, open_store
+from scraper.storage.models import ArticleBandRow, ArticleRow
+from scraper.storage.neardup import BANDS, shingles, signature
 
 
 def duplicate_of(store: Store, article_id: int) -> int | None:

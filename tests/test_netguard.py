@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from scraper.errors import FetchError, FetchErrorKind
 from scraper.fetch import fetch_page, fetch_page_async, make_async_client, make_client
-from scraper.netguard import (
+from scraper.fetch.netguard import (
     AddressPolicy,
     AsyncGuardedTransport,
     GuardedTransport,

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from scraper.errors import FetchErrorKind
 from scraper.fetch import make_client
-from scraper.models import FetchRow
 from scraper.pipeline import scrape_target
 from scraper.storage import Store, open_store
+from scraper.storage.models import FetchRow
 
 # Golden pages (fixtures/pages): a tagDiv article, the same article with another
 # related-posts tail, another article on the same event, a page whose charset is

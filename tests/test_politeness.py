@@ -10,8 +10,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from scraper.errors import FetchErrorKind
-from scraper.politeness import (
+from scraper.crawl.politeness import (
     MAX_CRAWL_DELAY,
     MAX_RETRY_AFTER,
     ROBOTS_CACHE_SECONDS,
@@ -19,10 +18,10 @@ from scraper.politeness import (
     ROBOTS_UNAVAILABLE_SECONDS,
     HostPacer,
     backoff_delay,
-    is_retryable,
     parse_retry_after,
     robots_rules,
 )
+from scraper.errors import FetchErrorKind, is_retryable
 
 T = TypeVar("T")
 UA = "newsclean/0.1 (+https://example.org)"

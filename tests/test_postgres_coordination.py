@@ -14,8 +14,9 @@ import pytest
 from fake_clock import T0, Clock
 from sqlalchemy import text
 
-from scraper.coordination import StoredRobots, claim_due_sources, store_robots, stored_robots
-from scraper.frontier import Discovered, Frontier, Kind
+from scraper.crawl.coordination import StoredRobots, claim_due_sources, store_robots, stored_robots
+from scraper.crawl.frontier import Frontier
+from scraper.crawl.frontier_records import Discovered, Kind
 from scraper.storage import Store, open_store
 
 LEASE = 60.0

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
+from scraper.crawl.locks import lock_key, source_locks
 from scraper.errors import RunLockedError
-from scraper.locks import lock_key, source_locks
 from scraper.storage import open_store
 
 

@@ -22,11 +22,12 @@ from nlp_corpus import paragraphs, save_article
 from sqlalchemy import func, select, text
 
 import cleaners
-from scraper.archive import RawPage
-from scraper.models import ArticleRow, RecleanRangeRow
-from scraper.reclean import WRITE_BATCH, RecleanSelection, reclean
-from scraper.reclean_ranges import IdRange, RangeClaim, RangeLost, claim_range, record_progress
+from scraper.reclean import RecleanSelection, reclean
+from scraper.reclean.ranges import IdRange, RangeClaim, RangeLost, claim_range, record_progress
+from scraper.reclean.run import WRITE_BATCH
 from scraper.storage import Store, open_store
+from scraper.storage.archive import RawPage
+from scraper.storage.models import ArticleRow, RecleanRangeRow
 
 ARTICLES = 150
 RANGE_SIZE = 40

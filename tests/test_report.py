@@ -22,11 +22,11 @@ from nlp_corpus import article_text, save_article, syndicated_copy
 
 from scraper.cli import main
 from scraper.errors import FetchErrorKind
-from scraper.health import DRIFTING, HostHealth
+from scraper.outputs.health import DRIFTING, HostHealth
+from scraper.outputs.report import OPEN_ROWS, render_report
+from scraper.outputs.report_data import HostDay, HostRow, ReportData, collect_report
+from scraper.outputs.stats import HostFetches, Stats
 from scraper.records import FetchAttempt
-from scraper.report import OPEN_ROWS, render_report
-from scraper.report_data import HostDay, HostRow, ReportData, collect_report
-from scraper.stats import HostFetches, Stats
 from scraper.storage import Store, open_store
 
 START = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)

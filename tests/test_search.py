@@ -10,10 +10,10 @@ from nlp_corpus import save_article
 from sqlalchemy import delete, update
 
 from scraper.cli import main
-from scraper.database import create_database_engine, downgrade_database, upgrade_database
-from scraper.models import ArticleRow, Base, is_modelled
-from scraper.search import match_expression, search
+from scraper.outputs.search import match_expression, search
 from scraper.storage import Store, database_url, open_store
+from scraper.storage.database import create_database_engine, downgrade_database, upgrade_database
+from scraper.storage.models import ArticleRow, Base, is_modelled
 
 ABOUT = (
     "Les garanties de sécurité pour l'Ukraine reposeront sur quatre axes. "

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scraper.config import DEFAULT_USER_AGENT
+from scraper.crawl.sources import DEFAULT_DELAY, load_sources
 from scraper.errors import ConfigError
-from scraper.sources import DEFAULT_DELAY, load_sources
 
 EXAMPLE = """
 user_agent = "newsbot/1.0 (+https://example.org/bot)"

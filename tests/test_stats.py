@@ -14,10 +14,10 @@ from sqlalchemy import update
 from cleaners import Article, Reason
 from scraper.cli import main
 from scraper.errors import FetchErrorKind
-from scraper.models import ArticleRow
+from scraper.outputs.stats import HostFetches, collect_stats
 from scraper.records import FetchAttempt
-from scraper.stats import HostFetches, collect_stats
 from scraper.storage import Store, open_store
+from scraper.storage.models import ArticleRow
 
 DAY_1 = datetime(2025, 6, 27, 9, 30, tzinfo=UTC)
 DAY_2 = datetime(2025, 6, 28, 23, 59, tzinfo=UTC)

@@ -11,7 +11,7 @@ why ``duplicate_of`` has no foreign key: SQLite cannot drop such a column in pla
 
 The full-text index is SQLite FTS5, an external-content table over
 ``articles.title`` and ``articles.text`` kept in sync by triggers. Other
-dialects get no index (``scraper.search`` says so).
+dialects get no index (``scraper.outputs.search`` says so).
 """
 
 from __future__ import annotations

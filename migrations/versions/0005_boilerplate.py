@@ -5,7 +5,7 @@ Revises: 0004
 Create Date: 2026-11-22
 
 Articles stored before this revision are not counted: learning starts with the
-articles that land after it (``scraper.boilerplate``).
+articles that land after it (``scraper.storage.boilerplate``).
 """
 
 from __future__ import annotations

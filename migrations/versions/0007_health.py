@@ -5,7 +5,7 @@ Revises: 0006
 Create Date: 2026-12-04
 
 ``fetches.boilerplate_share`` is the share of a page's paragraphs the cleaner
-dropped as its host's learned boilerplate (``scraper.health`` watches it). Rows
+dropped as its host's learned boilerplate (``scraper.outputs.health`` watches it). Rows
 written before this revision have none.
 
 Datasette finds the full-text index of a table by reading ``sqlite_master`` for
