@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from scraper.cli.errors import storage
-from scraper.cli.options import IsoDateTime, db_option
+from scraper.cli.options import db_option, since_option
 from scraper.outputs.export import (
     DEDUP_MODES,
     EXACT,
@@ -31,11 +31,7 @@ from scraper.outputs.export import (
     show_default=True,
     help="jsonl: one JSON object per line; csv: list fields as JSON arrays; parquet: needs -o.",
 )
-@click.option(
-    "--since",
-    type=IsoDateTime(),
-    help="Only articles first seen at or after this date or date-time (UTC if no offset).",
-)
+@since_option("Only articles first seen at or after this date or date-time (UTC if no offset).")
 @click.option("--language", metavar="CODE", help="Only articles in this language (ISO 639-1).")
 @click.option("--site", metavar="HOST", help="Only articles of this host and its subdomains.")
 @click.option(

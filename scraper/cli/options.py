@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -37,6 +38,22 @@ page_time_limit_option = click.option(
     help="A cleaning worker still on one page after this long is killed and replaced; "
     "the page fails.",
 )
+
+
+def since_option(help_text: str) -> Any:
+    """``--since ISO_DATE``, with what it narrows said in ``help_text``."""
+    return click.option("--since", type=IsoDateTime(), help=help_text)
+
+
+def output_file_option(help_text: str) -> Any:
+    """``-o/--output FILE``, required: the file a command writes."""
+    return click.option(
+        "-o",
+        "--output",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_text,
+    )
 
 
 class IsoDateTime(click.ParamType):

@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from scraper.cli.errors import one_line_errors, storage
-from scraper.cli.options import IsoDateTime, db_option, outage_limit_option, page_time_limit_option
+from scraper.cli.options import db_option, outage_limit_option, page_time_limit_option, since_option
 from scraper.reclean.ranges import DEFAULT_RANGE_LEASE_SECONDS, DEFAULT_RANGE_SIZE
 from scraper.reclean.read import RecleanSelection
 from scraper.reclean.run import DEFAULT_RECLEAN_WORKERS, reclean
@@ -15,11 +15,7 @@ from scraper.reclean.run import DEFAULT_RECLEAN_WORKERS, reclean
 
 @click.command("reclean")
 @db_option
-@click.option(
-    "--since",
-    type=IsoDateTime(),
-    help="Only articles first seen at or after this date or date-time (UTC if no offset).",
-)
+@since_option("Only articles first seen at or after this date or date-time (UTC if no offset).")
 @click.option("--site", metavar="HOST", help="Only articles of this host and its subdomains.")
 @click.option(
     "--stale-only", is_flag=True, help="Only articles made by another version of the cleaner."

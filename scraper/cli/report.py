@@ -8,25 +8,15 @@ from pathlib import Path
 import click
 
 from scraper.cli.errors import storage
-from scraper.cli.options import IsoDateTime, db_option
+from scraper.cli.options import db_option, output_file_option, since_option
 from scraper.outputs.export import atomic_file
 from scraper.outputs.report_data import collect_report
 
 
 @click.command("report")
 @db_option
-@click.option(
-    "--since",
-    type=IsoDateTime(),
-    help="Only articles first seen, and fetches made, at or after this date or date-time.",
-)
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The HTML file to write (atomically), e.g. report.html.",
-)
+@since_option("Only articles first seen, and fetches made, at or after this date or date-time.")
+@output_file_option("The HTML file to write (atomically), e.g. report.html.")
 def report_command(db: str | None, since: datetime | None, output: Path) -> None:
     """Write the crawl's health as one self-contained HTML file with charts.
 

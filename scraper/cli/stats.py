@@ -10,17 +10,13 @@ from typing import Any
 import click
 
 from scraper.cli.errors import storage
-from scraper.cli.options import IsoDateTime, db_option
+from scraper.cli.options import db_option, since_option
 from scraper.outputs.stats import Stats, collect_stats
 
 
 @click.command("stats")
 @db_option
-@click.option(
-    "--since",
-    type=IsoDateTime(),
-    help="Only articles first seen, and fetches made, at or after this date or date-time.",
-)
+@since_option("Only articles first seen, and fetches made, at or after this date or date-time.")
 @click.option(
     "--format",
     "output_format",

@@ -8,25 +8,15 @@ from pathlib import Path
 import click
 
 from scraper.cli.errors import storage
-from scraper.cli.options import IsoDateTime, db_option
+from scraper.cli.options import db_option, output_file_option, since_option
 from scraper.outputs.export import atomic_file
 from scraper.outputs.warc import write_warc
 
 
 @click.command("warc")
 @db_option
-@click.option(
-    "--since",
-    type=IsoDateTime(),
-    help="Only pages fetched at or after this date or date-time (UTC if no offset).",
-)
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The WARC file to write (gzip records, e.g. pages.warc.gz), atomically.",
-)
+@since_option("Only pages fetched at or after this date or date-time (UTC if no offset).")
+@output_file_option("The WARC file to write (gzip records, e.g. pages.warc.gz), atomically.")
 def warc_command(db: str | None, since: datetime | None, output: Path) -> None:
     """Write the archived pages as a WARC file, the format of Common Crawl.
 
