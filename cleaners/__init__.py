@@ -12,7 +12,7 @@ from cleaners.normalize import content_hash, normalize_for_hash
 
 # Bumped whenever the text ``extract`` gives for a page changes; stored with each
 # article, so ``scrape reclean`` can tell which articles an older cleaner made.
-__version__ = "0.3.0"
+__version__ = "0.3.1"
 
 __all__ = [
     "Article",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.prose import ProseMap
+from cleaners.prose import ProseMap, reading_length
 from cleaners.rules import ANCHOR_SELECTORS, FIRST_ONLY_SELECTORS, TEMPLATE_ARTICLE_TOKENS
 from cleaners.tree import element_children, has_ancestor_in
 
@@ -57,7 +57,7 @@ def find_anchor(
     than its summary is a truncated one.
     """
     check = _Credibility(
-        tree.body, prose, expected_words, max(MIN_ANCHOR_CHARS, len(summary or ""))
+        tree.body, prose, expected_words, max(MIN_ANCHOR_CHARS, reading_length(summary or ""))
     )
     for selector in ANCHOR_SELECTORS:
         nodes = tree.css(selector)
@@ -147,7 +147,7 @@ class _Credibility:
 
     def __call__(self, node: LexborNode) -> bool:
         text = node.text(deep=True, separator=" ", strip=True)
-        if len(text) < self.min_chars:
+        if reading_length(text) < self.min_chars:
             return False
         if self.body is not None and self.prose.share(node, self.body) < MIN_PROSE_SHARE:
             return False

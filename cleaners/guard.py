@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from cleaners.prose import ProseMap
+from cleaners.prose import ProseMap, reading_length
 from cleaners.rules import CONSENT_SELECTORS
 from cleaners.tree import has_ancestor_in
 
@@ -53,10 +53,11 @@ class Evidence:
     def shortfall(self, text: str) -> str | None:
         """Why ``text`` is implausibly small for this page; None when it is plausible."""
         expected = self.expected_chars
-        if expected < MIN_EVIDENCE_CHARS or len(text) >= MIN_PLAUSIBLE_SHARE * expected:
+        length = reading_length(text)
+        if expected < MIN_EVIDENCE_CHARS or length >= MIN_PLAUSIBLE_SHARE * expected:
             return None
         source = "JSON-LD announces" if expected > self.prose_chars else "the page holds"
-        return f"{len(text):,} characters of text where {source} about {expected:,}"
+        return f"{length:,} characters of text where {source} about {expected:,}"
 
 
 def gather_evidence(body: LexborNode, prose: ProseMap, json_ld_words: int | None) -> Evidence:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import enum
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from cleaners.prose import reading_length
 from cleaners.rules import CHALLENGE_SELECTORS, CHALLENGE_TITLE, CONSENT_SELECTORS
 
 # A challenge page is small: a real article that mentions "Access denied" in its title
@@ -21,6 +22,13 @@ LISTING_MAX_PROSE_CHARS = 1500
 # (cleaners.prose, 100) and hold no link: a listing's teaser excerpts run to 100-150
 # characters, and a page must not stop being a listing because of them.
 LISTING_PROSE_MIN_CHARS = 150
+# A run of paragraphs in one block: an article's body, however short its paragraphs.
+RUN_MIN_PARAGRAPHS = 4
+RUN_MIN_CHARS = 400
+RUN_PARAGRAPH_MIN_CHARS = 40
+MAX_RUN_LINK_SHARE = 0.5
+# A blog index puts a linked headline over each excerpt; an article has few, if any.
+RUN_PARAGRAPHS_PER_HEADLINE = 3
 # Substrings of og:type values that say the page is one article.
 OG_ARTICLE_TYPES = ("article", "news", "blog", "report", "posting")
 
@@ -55,10 +63,50 @@ def looks_like_listing(tree: LexborHTMLParser) -> bool:
     if len(headlines) < LISTING_MIN_HEADLINES:
         return False
     prose = sum(
-        len(text)
+        length
         for p in tree.css("p")
-        if len(text := p.text(strip=True)) >= LISTING_PROSE_MIN_CHARS and p.css_first("a") is None
+        if (length := reading_length(p.text(strip=True))) >= LISTING_PROSE_MIN_CHARS
+        and p.css_first("a") is None
     )
     # A short article beside a sidebar of headlines still has more prose than headlines.
-    headline_chars = sum(len(a.text(strip=True)) for a in headlines)
-    return prose < min(LISTING_MAX_PROSE_CHARS, headline_chars)
+    headline_chars = sum(reading_length(a.text(strip=True)) for a in headlines)
+    return prose < min(LISTING_MAX_PROSE_CHARS, headline_chars) and not _has_paragraph_run(tree)
+
+
+def _has_paragraph_run(tree: LexborHTMLParser) -> bool:
+    """Whether one block holds a run of paragraphs, as an article's body does.
+
+    An article written in short paragraphs (one sentence each, as news agencies write)
+    has little prose by the measure above; but its paragraphs stand side by side in one
+    block, where a listing's excerpts each sit in a card of their own, or alternate with
+    linked headlines.
+    """
+    runs: dict[int, list[int]] = {}
+    indexes: set[int] = set()
+    for paragraph in tree.css("p"):
+        parent = paragraph.parent
+        text = paragraph.text(strip=True)
+        if parent is None or reading_length(text) < RUN_PARAGRAPH_MIN_CHARS:
+            continue
+        linked = sum(len(a.text(strip=True)) for a in paragraph.css("a"))
+        if linked > MAX_RUN_LINK_SHARE * len(text):
+            continue
+        run = runs.setdefault(parent.mem_id, [0, 0])
+        run[0] += 1
+        run[1] += reading_length(text)
+        if run[0] < RUN_MIN_PARAGRAPHS or run[1] < RUN_MIN_CHARS or parent.mem_id in indexes:
+            continue
+        if not _headlines_among(parent, run[0]):
+            return True
+        indexes.add(parent.mem_id)
+    return False
+
+
+def _headlines_among(block: LexborNode, paragraphs: int) -> bool:
+    """Whether linked headlines in ``block`` interleave with its paragraphs (a blog index)."""
+    headlines = sum(
+        1
+        for child in block.iter()
+        if child.tag in ("h2", "h3", "h4") and child.css_first("a[href]") is not None
+    )
+    return headlines * RUN_PARAGRAPHS_PER_HEADLINE > paragraphs

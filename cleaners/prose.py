@@ -5,10 +5,14 @@ text is mostly not links, and other blocks (``<div>``, ``<td>``, ``<span>``…) 
 much text of their own, outside child elements: pages written in "div paragraphs" or
 ``<br>``-separated text. A menu is links; a teaser excerpt is cut short with an ellipsis,
 or named an excerpt, and counts for nothing.
+
+Lengths are reading lengths (``reading_length``): a Chinese or Japanese paragraph says in
+40 characters what an English one says in 120, and must weigh as much.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
@@ -22,6 +26,11 @@ PROSE_CARRIERS = "p, div, td, li, dd, blockquote, section, article, main, span, 
 EXCERPT_TOKENS = frozenset({"excerpt", "excerpts"})
 # Above this share of its characters in links, a paragraph is a link list, not prose.
 MAX_PROSE_LINK_SHARE = 0.5
+# Han ideographs and kana: one carries about what three Latin letters do (a Chinese word
+# is one or two characters; an English one, with its space, about six). Hangul is
+# written with spaces between words and is counted as it is.
+_DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+DENSE_CHAR_WEIGHT = 3
 
 
 class ProseMap:
@@ -42,7 +51,7 @@ class ProseMap:
             if text in seen or (text and _is_excerpt(paragraph)):
                 continue
             seen.add(text)
-            length = len(text)
+            length = reading_length(text)
             if length:
                 self._paragraphs.add(paragraph.mem_id)
             node: LexborNode | None = paragraph if length else None
@@ -85,10 +94,17 @@ def prose_text(paragraph: LexborNode) -> str:
     else:
         text = paragraph.text(deep=True, strip=True)
     # A teaser excerpt is cut short with an ellipsis: it stands for prose elsewhere.
-    if len(text) < PROSE_MIN_CHARS or text.endswith(TRUNCATION_MARKS):
+    if reading_length(text) < PROSE_MIN_CHARS or text.endswith(TRUNCATION_MARKS):
         return ""
     if paragraph.tag == "p":
         linked = sum(len(a.text(deep=True, strip=True)) for a in paragraph.css("a"))
         if linked > MAX_PROSE_LINK_SHARE * len(text):
             return ""
     return text
+
+
+def reading_length(text: str) -> int:
+    """The length of ``text`` in Latin letters' worth: dense scripts weigh more."""
+    if text.isascii():
+        return len(text)
+    return len(text) + (DENSE_CHAR_WEIGHT - 1) * len(_DENSE_SCRIPT.findall(text))

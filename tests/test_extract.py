@@ -147,6 +147,31 @@ def test_listing_page_is_not_an_article() -> None:
     assert article.reason == Reason.NOT_ARTICLE
 
 
+def test_short_paragraphs_beside_a_rail_of_headlines_are_an_article() -> None:
+    # Wire style: one sentence a paragraph, none long enough to count as prose on its own.
+    wire = [f"{text.split(',')[0]}." for text in PROSE] * 2
+    rail = "".join(
+        f"<li><h3><a href='/a{i}'>Titre {i} de la rubrique locale</a></h3></li>" for i in range(10)
+    )
+    html = page(
+        f"<div class='story'>{paragraphs(wire)}</div><div class='rail'><ul>{rail}</ul></div>"
+    )
+    article = extract(html)
+    assert article.reason is None
+    assert article.text.startswith(wire[0])
+    assert "rubrique locale" not in article.text
+
+
+def test_a_blog_index_of_headlines_and_excerpts_in_one_block_is_not_an_article() -> None:
+    posts = "".join(
+        f"<h2><a href='/p{i}'>Billet {i} : le pont de Recouvrance</a></h2>"
+        f"<p>{PROSE[i % 4][:90]}</p>"
+        for i in range(9)
+    )
+    article = extract(page(f"<div class='posts'>{posts}</div>"))
+    assert (article.text, article.reason) == ("", Reason.NOT_ARTICLE)
+
+
 def test_consent_wall_without_article() -> None:
     html = page(
         "<div id='didomi-host'><div class='didomi-popup'><p>Nous utilisons des cookies et des "

@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 from cleaners import Reason, explain, extract
 from cleaners.anchor import main_column
 from cleaners.guard import Evidence, gather_evidence
-from cleaners.prose import ProseMap
+from cleaners.prose import PROSE_MIN_CHARS, ProseMap, reading_length
 
 SENTENCES = [
     f"Paragraphe {i} : la commune de Quimper a présenté mardi le plan de rénovation de ses "
@@ -117,3 +117,17 @@ def test_teaser_excerpts_named_so_are_not_prose() -> None:
     tree = LexborHTMLParser(f"<html><body><main>{ARTICLE}</main>{excerpts}</body></html>")
     prose = ProseMap(tree.body)
     assert prose.chars(tree.body) == prose.chars(tree.css_first("main"))
+
+
+def test_dense_scripts_weigh_by_what_they_say_not_by_characters() -> None:
+    assert reading_length("Plain ASCII text.") == len("Plain ASCII text.")
+    assert reading_length("Café crème") == len("Café crème")
+    # 37 Japanese characters (kana, kanji, two punctuation marks) say what 100 Latin letters do.
+    sentence = "東京都は四日、湾岸部の新型交通システムを再来年から導入する方針を発表した。"
+    assert reading_length(sentence) >= PROSE_MIN_CHARS > len(sentence)
+    tree = LexborHTMLParser(f"<html><body><main><p>{sentence}</p></main></body></html>")
+    assert ProseMap(tree.body).chars(tree.body) == reading_length(sentence)
+    # Hangul is written with spaces between words: counted as it is.
+    assert reading_length("서울시는 새 교통 체계를 도입한다") == len(
+        "서울시는 새 교통 체계를 도입한다"
+    )
