@@ -217,6 +217,10 @@ def _list_lines(node: LexborNode, lines: list[str]) -> None:
     """Append a "- item" line per item of ``node`` and of its sub-lists, in order."""
     for item in _children(node):
         if item.tag not in ("li", "dt", "dd"):
+            # Items wrapped in a <div>, or a sub-list written straight inside its parent
+            # (``<ul><div><li>``, ``<ul><ul>``), as page builders and pasted documents do.
+            if not item.is_text_node and item.tag not in SKIPPED_TAGS:
+                _list_lines(item, lines)
             continue
         parts: list[str] = []
         sublists = []

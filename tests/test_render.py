@@ -35,6 +35,20 @@ def test_lists_tables_and_code() -> None:
     ]
 
 
+def test_items_wrapped_in_divs_and_sub_lists_straight_in_a_list_are_items() -> None:
+    # Invalid nesting the parser keeps as written: page builders wrap each item in a
+    # <div>; pasted documents put a sub-list straight inside its parent list.
+    assert blocks(
+        "<ul><div><li><strong>Durée :</strong> dix jours.</li></div>"
+        "<div><li>Repas compris.</li></div></ul>"
+        "<ul><li><p><strong>Exemples</strong> :</p></li><ul><li><p>bar à salades ;</p></li>"
+        "<li><p>stands de cuisine.</p></li></ul><!-- fin --></ul>"
+    ) == [
+        "- Durée : dix jours.\n- Repas compris.",
+        "- Exemples :\n- bar à salades ;\n- stands de cuisine.",
+    ]
+
+
 def test_links_are_text_but_link_blocks_and_link_lists_are_navigation() -> None:
     assert blocks(
         f"<p>{LONG} Voir <a href='/rapport'>le rapport</a>.</p>"
