@@ -4,7 +4,8 @@ Each label is what such a block shows as a *whole line* (a widget heading, a sha
 caption, an ad label). They are matched against whole short lines only, never as
 substrings: "lire aussi" and "populaire" occur in real prose.
 
-Languages: fr, en, de, es, it, pt, pl, uk, ru. Compare with ``label_key``.
+Languages: fr, en, de, es, it, pt, pl, uk, ru; the commonest labels also in nl, sv, da, nb,
+cs, tr, zh, ja, ko. Compare with ``label_key``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ RELATED_TITLES: frozenset[str] = frozenset(
         # ru
         "читайте также", "похожие статьи", "ещё по теме", "еще по теме", "по теме",
         "больше похожих", "похожие новости",
+        # nl, sv, da, nb, cs, tr
+        "lees ook", "gerelateerde artikelen", "meer nieuws", "läs också", "relaterade artiklar",
+        "læs også", "relaterede artikler", "les også", "relaterte artikler", "čtěte také",
+        "související články", "ilgili haberler", "benzer haberler",
+        # zh, ja, ko
+        "相关阅读", "相关新闻", "相关文章", "延伸阅读", "相關閱讀", "相關新聞", "關聯閱讀",
+        "関連記事", "関連ニュース", "あわせて読みたい", "관련기사", "관련 기사", "함께 볼만한 뉴스",
     }
 )
 
@@ -102,6 +110,15 @@ CHROME_LABELS: frozenset[str] = frozenset(
         # ru
         "поделиться", "популярное", "самое читаемое", "предыдущая статья",
         "следующая статья", "оставить комментарий", "комментарии", "метки",
+        # nl, sv, da, nb, cs, tr
+        "delen", "deel dit artikel", "meest gelezen", "advertentie", "reacties", "dela",
+        "mest lästa", "annons", "kommentarer", "del", "del artiklen", "mest læste", "annonce",
+        "mest lest", "annonse", "sdílet", "nejčtenější", "komentáře", "paylaş", "en çok okunanlar",
+        "reklam", "yorumlar",
+        # zh, ja, ko
+        "分享", "分享到", "热门文章", "热门新闻", "广告", "熱門新聞", "廣告",
+        "シェア", "この記事をシェア", "アクセスランキング", "広告", "コメント", "공유하기",
+        "많이 본 뉴스", "광고", "댓글",
     }
 )
 
@@ -165,7 +182,7 @@ MAX_NOTICE_LENGTH = 200
 
 # A label may carry decoration: "- Publicité -", "Partager cette publication :",
 # "» Lire aussi", "POPULAIRE".
-_DECORATION = " \t\u00a0\u202f-–—:|•·»«›>*"
+_DECORATION = " \t\u00a0\u202f\u3000-–—:：|•·»«›>*【】"
 
 # Labels are short; longer lines are prose and skip the lookup entirely.
 MAX_LABEL_LENGTH = max(map(len, RELATED_TITLES | CHROME_LABELS)) + 10

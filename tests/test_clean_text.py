@@ -108,6 +108,12 @@ def test_label_glued_to_spot_img_run_is_removed() -> None:
         "Laisser un commentaire",
         "LEAVE A REPLY",
         "Article précédent",
+        "Delen",
+        "Mest lästa",
+        "Paylaş",
+        "分享到：",
+        "【関連記事】",
+        "공유하기",
     ],
 )
 def test_label_lines_are_dropped_between_paragraphs(label: str) -> None:
@@ -180,6 +186,18 @@ TAILS = {
     "ru": (
         "Читайте также",
         [("Новый мост откроют весной", "Работы на мосту через реку...")],
+    ),
+    "nl": (
+        "Lees ook",
+        [("Nieuwe brug gaat in het voorjaar open", "De werkzaamheden aan de brug over de...")],
+    ),
+    "ja": (
+        "関連記事",
+        [("新しい橋、春に開通へ", "川に架かる新しい橋の工事は……")],
+    ),
+    "zh": (
+        "相关阅读",
+        [("新大桥明年春天通车", "横跨江面的新大桥工程进展顺利…")],
     ),
 }
 
