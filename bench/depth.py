@@ -1,4 +1,4 @@
-"""What the depth guard (``cleaners.depth``) costs next to ``cleaners.extract``, and what
+"""What the depth guard (``cleaners.markup.depth``) costs next to ``cleaners.extract``, and what
 the deep pages of issue 16 cost now.
 
 Usage::
@@ -7,7 +7,7 @@ Usage::
 
 Every page of the dataset goes, in turn and in one process, through ``bound_depth`` as
 ``extract`` calls it (a page with at most ``SCAN_ABOVE_TAGS`` ``<`` is only counted),
-through the full reading by ``cleaners.nesting`` that a larger page gets, and through
+through the full reading by ``cleaners.markup.nesting`` that a larger page gets, and through
 ``extract``; the clock is this process's CPU time, after one untimed warm-up call each.
 Then each input of the issue's table goes through ``extract``: its time and reason.
 """
@@ -22,9 +22,9 @@ from pathlib import Path
 from reclean import load_pages
 
 import cleaners
-from cleaners.decode import decode_html
-from cleaners.depth import MAX_DEPTH, MAX_REOPENED, SCAN_ABOVE_TAGS, bound_depth
-from cleaners.nesting import OpenElements, TooDeep
+from cleaners.markup.decode import decode_html
+from cleaners.markup.depth import MAX_DEPTH, MAX_REOPENED, SCAN_ABOVE_TAGS, bound_depth
+from cleaners.markup.nesting import OpenElements, TooDeep
 
 ISSUE_TABLE = {
     "25,000 nested <div>": "<div>" * 25_000,

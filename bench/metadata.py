@@ -36,7 +36,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.decode import decode_html
+from cleaners.markup.decode import decode_html
 from cleaners.metadata import read_metadata
 
 FIELDS = ("title", "author", "day")

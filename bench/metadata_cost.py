@@ -21,9 +21,9 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.decode import decode_html
-from cleaners.language import detect_language
+from cleaners.markup.decode import decode_html
 from cleaners.metadata import PageMetadata, read_metadata
+from cleaners.metadata.language import detect_language
 
 REPEATS = 5  # best of N smooths out the other processes sharing the machine
 # This process's CPU time, which other jobs on a shared machine do not inflate.

@@ -5,9 +5,9 @@ SQLAlchemy, so it can be used alone in a notebook or a batch job.
 """
 
 from cleaners.article import Article, Reason
+from cleaners.body.lines import clean_text
 from cleaners.explain import Explanation, RemovedBlock, explain
 from cleaners.extract import drop_paragraphs, extract, paragraph_hash, split_paragraphs
-from cleaners.lines import clean_text
 from cleaners.normalize import content_hash, normalize_for_hash
 
 # Bumped whenever the text ``extract`` gives for a page changes; stored with each

@@ -2,18 +2,18 @@
 
 Stages, with the clock checked between them:
 
-1. decode bytes (``cleaners.decode``) and parse once with selectolax/lexbor;
+1. decode bytes (``cleaners.markup.decode``) and parse once with selectolax/lexbor;
 2. read metadata from the intact tree (``cleaners.metadata``);
 3. classify pages that hold no article: bot challenges, consent walls, listings;
-4. map where the page's prose is (``cleaners.prose``): the evidence the anchor, the
+4. map where the page's prose is (``cleaners.body.prose``): the evidence the anchor, the
    pruning rules and the recall guard weigh;
 5. find the body: the element the page marks as such, else the main column that holds
-   nearly all the prose (``cleaners.anchor``); prune the noise around and inside it
-   (``cleaners.prune``) and render what is left as text blocks (``cleaners.render``); a
+   nearly all the prose (``cleaners.body.anchor``); prune the noise around and inside it
+   (``cleaners.body.prune``) and render what is left as text blocks (``cleaners.body.render``); a
    page with neither is handed to trafilatura after pruning;
-6. lay the blocks out as text, drop trailing sign-offs (``cleaners.promos``) and known
+6. lay the blocks out as text, drop trailing sign-offs (``cleaners.body.promos``) and known
    per-host boilerplate paragraphs, then ``clean_text``;
-7. the recall guard (``cleaners.guard``): a text too small for the page's own evidence is
+7. the recall guard (``cleaners.body.guard``): a text too small for the page's own evidence is
    replaced by trafilatura's extraction of the unpruned page when that holds more.
 """
 
@@ -29,22 +29,22 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.anchor import Anchor, find_anchor, main_column
 from cleaners.article import Article, Reason
-from cleaners.blocks import BALANCED, FULL_PAGE, trafilatura_blocks
-from cleaners.decode import decode_html
-from cleaners.depth import bound_depth
-from cleaners.guard import gather_evidence
+from cleaners.body.anchor import Anchor, find_anchor, main_column
+from cleaners.body.blocks import BALANCED, FULL_PAGE, trafilatura_blocks
+from cleaners.body.guard import gather_evidence
+from cleaners.body.lines import clean_text
+from cleaners.body.pagekind import PageKind, classify_page, looks_like_listing
+from cleaners.body.promos import drop_trailing_promos
+from cleaners.body.prose import ProseMap
+from cleaners.body.prune import Recorder, prune, record_outside
+from cleaners.body.render import render_blocks
 from cleaners.headers import header_value
-from cleaners.language import detect_language
-from cleaners.lines import clean_text
+from cleaners.markup.decode import decode_html
+from cleaners.markup.depth import bound_depth
 from cleaners.metadata import PageMetadata, read_metadata
+from cleaners.metadata.language import detect_language
 from cleaners.normalize import normalize_for_hash
-from cleaners.pagekind import PageKind, classify_page, looks_like_listing
-from cleaners.promos import drop_trailing_promos
-from cleaners.prose import ProseMap
-from cleaners.prune import Recorder, prune, record_outside
-from cleaners.render import render_blocks
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ def _extract(
     if not html.strip():
         return Article(url=url, reason=Reason.EMPTY_DOCUMENT)
 
-    # Depth guard (cleaners.depth): parsing and walking the tree cost the square of its
+    # Depth guard (cleaners.markup.depth): parsing and walking the tree cost the square of its
     # depth, in C calls the deadline cannot stop. Too-deep pages are flattened or refused.
     bounded = bound_depth(html)
     if bounded is None:

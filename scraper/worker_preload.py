@@ -8,6 +8,6 @@ and tens of MB a process in all). Forked workers share all of it, copy-on-write.
 
 import scraper.crawl.worker  # the crawl workers' task code
 import scraper.reclean.clean  # noqa: F401  (reclean workers' task code)
-from cleaners.language import language_model
+from cleaners.metadata.language import language_model
 
 language_model()

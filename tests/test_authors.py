@@ -1,13 +1,13 @@
-"""Author names cleaned out of bylines (cleaners.authors), and weighed between what the
-page declares and what it shows (cleaners.bylines)."""
+"""Author names cleaned out of bylines (cleaners.metadata.authors), and weighed between what the
+page declares and what it shows (cleaners.metadata.bylines)."""
 
 from __future__ import annotations
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.authors import author_names, is_organisation, unique_names
 from cleaners.metadata import read_metadata
+from cleaners.metadata.authors import author_names, is_organisation, unique_names
 
 URL = "https://exemple.fr/2025/06/03/article/"
 

@@ -1,4 +1,4 @@
-"""cleaners.lines.clean_text: the seeds, and the same rules in other languages."""
+"""cleaners.body.lines.clean_text: the seeds, and the same rules in other languages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cleaners.lines import clean_text
+from cleaners.body.lines import clean_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS = SHARED / "seeds"

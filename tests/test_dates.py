@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaners.dates import (
+from cleaners.metadata.dates import (
     date_from_url,
     has_offset,
     labelled_dates,

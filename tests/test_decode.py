@@ -1,4 +1,4 @@
-"""cleaners.decode: BOM, HTTP charset, <meta> charset, detection; never mojibake, never raises."""
+"""cleaners.markup.decode: BOM, HTTP charset, <meta>, detection; no mojibake, never raises."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaners.decode import charset_from_content_type, decode, decode_html
+from cleaners.markup.decode import charset_from_content_type, decode, decode_html
 
 FRENCH_CP1252_TEXT = (
     "L\u2019\u00e9t\u00e9 dernier, le c\u0153ur du march\u00e9 a co\u00fbt\u00e9 12 \u20ac de plus"

@@ -1,4 +1,4 @@
-"""The depth guard (cleaners.depth, cleaners.nesting) against lexbor's own tree.
+"""The depth guard (cleaners.markup.depth, cleaners.markup.nesting) against lexbor's own tree.
 
 The reader must never see a page shallower than lexbor builds it (or a nesting bomb
 gets through to the parse) and should see ordinary pages as lexbor does (or they get
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaners import Reason, extract
-from cleaners.decode import decode_html
-from cleaners.depth import MAX_DEPTH, SCAN_ABOVE_TAGS, bound_depth
-from cleaners.nesting import OpenElements
+from cleaners.markup.decode import decode_html
+from cleaners.markup.depth import MAX_DEPTH, SCAN_ABOVE_TAGS, bound_depth
+from cleaners.markup.nesting import OpenElements
 
 PARAGRAPH = "<p>Un paragraphe d'article assez long pour être gardé par l'extracteur de texte.</p>"
 ISSUE_BOUND = 1.0  # seconds: what issue 16 asks of each input of its table

@@ -16,7 +16,7 @@ import pytest
 from helpers_fixtures import PAGES, GoldenPage, golden_page_names, load_golden_page
 
 from cleaners import Article
-from cleaners.decode import decode_html
+from cleaners.markup.decode import decode_html
 from cleaners.normalize import content_hash, normalize_whitespace
 
 NAMES = golden_page_names()

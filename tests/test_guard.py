@@ -9,9 +9,9 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaners import Reason, explain, extract
-from cleaners.anchor import main_column
-from cleaners.guard import Evidence, gather_evidence
-from cleaners.prose import PROSE_MIN_CHARS, ProseMap, reading_length
+from cleaners.body.anchor import main_column
+from cleaners.body.guard import Evidence, gather_evidence
+from cleaners.body.prose import PROSE_MIN_CHARS, ProseMap, reading_length
 
 SENTENCES = [
     f"Paragraphe {i} : la commune de Quimper a présenté mardi le plan de rénovation de ses "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaners.language import detect_language, language_from_tag
+from cleaners.metadata.language import detect_language, language_from_tag
 
 FRENCH = (
     "Les dirigeants européens se sont réunis jeudi à Bruxelles pour discuter des "

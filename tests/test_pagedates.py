@@ -1,4 +1,4 @@
-"""Publication and update dates weighed across a page's evidence (cleaners.pagedates)."""
+"""Publication and update dates weighed across a page's evidence (cleaners.metadata.pagedates)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaners.metadata import read_metadata
-from cleaners.zones import TEXTS_BEFORE_HEADLINE, texts_near
+from cleaners.metadata.zones import TEXTS_BEFORE_HEADLINE, texts_near
 
 URL = "https://exemple.fr/2025/03/29/article/"
 FETCHED = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)

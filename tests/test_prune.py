@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.anchor import find_anchor
-from cleaners.prose import ProseMap
-from cleaners.prune import prune
-from cleaners.rules import noise_rule, tokens_of
+from cleaners.body.anchor import find_anchor
+from cleaners.body.prose import ProseMap
+from cleaners.body.prune import prune
+from cleaners.markup.rules import noise_rule, tokens_of
 
 LONG = (
     "Une phrase d'article assez longue pour compter comme de la prose, avec des détails sur "

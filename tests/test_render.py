@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.render import render_blocks
+from cleaners.body.render import render_blocks
 
 LONG = (
     "Une phrase d'article assez longue pour compter comme de la prose, avec des détails sur "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.scoped import all_on_path, first_of_paths, first_on_path
+from cleaners.markup.scoped import all_on_path, first_of_paths, first_on_path
 
 PAGE = LexborHTMLParser(
     "<header><h1>Logo</h1><img src='/logo.png'></header>"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from cleaners.labels import (
+from cleaners.body.labels import (
     CHROME_LABELS,
     MAX_LABEL_LENGTH,
     MAX_NOTICE_LENGTH,
@@ -30,7 +30,7 @@ from cleaners.normalize import join_lines, normalize_whitespace
 _SPOT_IMG_MARKUP = re.compile(r"!?\[spot_img\](?:\([^)\s]*\))?")
 
 # A line this long is article prose: the related tail must come after one. Lower than the
-# prose map's paragraphs (cleaners.prose, 100): here a line only has to outrun a teaser
+# prose map's paragraphs (cleaners.body.prose, 100): here a line only has to outrun a teaser
 # title (at most ~80 characters) to show the article has begun.
 PROSE_MIN_LENGTH = 80
 # Related-list lines: titles are short; teaser excerpts are cut to a few sentences.

@@ -5,6 +5,11 @@ Sources in order of trust: JSON-LD, then OpenGraph and other meta tags, then
 the date a URL path spells out. All of it is read from the one tree the cleaner
 already parsed, before pruning, with CSS selectors: no second parse, no
 whole-document date search.
+
+``read_metadata`` here gathers the fields; each has its module: ``jsonld`` and
+``metatext`` (what the page declares), ``titles``, ``authors`` and ``bylines``, ``dates``,
+``datewords`` and ``pagedates``, ``zones`` (where bylines and dates may be), ``language``
+and ``images``.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from itertools import chain
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.bylines import page_authors
 from cleaners.headers import header_value
-from cleaners.images import lead_image
-from cleaners.jsonld import LinkedData, read_linked_data
-from cleaners.language import language_from_tag
-from cleaners.links import absolute_url, base_url
-from cleaners.metatext import (
+from cleaners.markup.links import absolute_url, base_url
+from cleaners.markup.scoped import all_on_path
+from cleaners.metadata.bylines import page_authors
+from cleaners.metadata.images import lead_image
+from cleaners.metadata.jsonld import LinkedData, read_linked_data
+from cleaners.metadata.language import language_from_tag
+from cleaners.metadata.metatext import (
     MetaTags,
     attribute,
     first_clean,
@@ -31,10 +37,9 @@ from cleaners.metatext import (
     unescape,
     unique,
 )
-from cleaners.pagedates import page_dates
-from cleaners.scoped import all_on_path
-from cleaners.titles import page_title
-from cleaners.zones import headline_node
+from cleaners.metadata.pagedates import page_dates
+from cleaners.metadata.titles import page_title
+from cleaners.metadata.zones import headline_node
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,13 @@
 
 Evidence, strongest first: JSON-LD (``datePublished``, ``dateModified``), meta tags,
 ``<time datetime>``, the dates shown next to the headline or in date-named elements (in
-the nine languages of ``cleaners.datewords``), and last the date a URL path spells out.
+the nine languages of ``cleaners.metadata.datewords``), and last the date a URL path spells out.
 The two dates stay apart: a date labelled "Updated" never takes the place of a
 publication the page gives; only a page that gives no publication anywhere and shows
 readers its last update is dated by it. A declared publication with the very stamp of
 the declared update, or days after it, is the stamp of the last save, not a publication:
 one the page shows days earlier is taken. A date before 1990 or after the fetch is
-refused; so is any date inside a widget listing other stories (``cleaners.zones``). A
+refused; so is any date inside a widget listing other stories (``cleaners.metadata.zones``). A
 time zone the page gives is kept.
 """
 
@@ -22,7 +22,7 @@ from itertools import islice
 from htmldate import find_date
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.dates import (
+from cleaners.metadata.dates import (
     MIN_YEAR,
     date_from_url,
     date_label,
@@ -32,9 +32,9 @@ from cleaners.dates import (
     offset_of,
     parse_visible_date,
 )
-from cleaners.jsonld import LinkedData
-from cleaners.metatext import MetaTags, attribute, first_meta
-from cleaners.zones import in_widget, texts_near, without_widgets
+from cleaners.metadata.jsonld import LinkedData
+from cleaners.metadata.metatext import MetaTags, attribute, first_meta
+from cleaners.metadata.zones import in_widget, texts_near, without_widgets
 
 PUBLISHED_META = (
     "article:published_time",

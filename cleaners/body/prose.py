@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from cleaners.rules import tokens_of
+from cleaners.markup.rules import tokens_of
 
 PROSE_MIN_CHARS = 100
 TRUNCATION_MARKS = ("...", "…", "[…]", "[...]", "(…)", "(...)")

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from cleaners import html_tokens as kinds
-from cleaners.open_stack import FOREIGN, OpenStack, TooDeep
+from cleaners.markup import html_tokens as kinds
+from cleaners.markup.open_stack import FOREIGN, OpenStack, TooDeep
 
 __all__ = ["OpenElements", "TooDeep"]
 

@@ -5,7 +5,7 @@ cut to an intro, and nothing downstream can tell. The guard weighs the text agai
 evidence the page gives about its own article, gathered on the intact tree:
 
 - the prose of the page outside navigation, header, footer, asides and consent banners
-  (``cleaners.prose``);
+  (``cleaners.body.prose``);
 - the length JSON-LD announces (``articleBody`` or ``wordCount``).
 
 A text holding under ``MIN_PLAUSIBLE_SHARE`` of that evidence is a shortfall: the caller
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from cleaners.prose import ProseMap, reading_length
-from cleaners.rules import CONSENT_SELECTORS
-from cleaners.tree import has_ancestor_in
+from cleaners.body.prose import ProseMap, reading_length
+from cleaners.markup.rules import CONSENT_SELECTORS
+from cleaners.markup.tree import has_ancestor_in
 
 # Where a page's own prose is not the article's: menus, footers, asides and cookie banners
 # always (a sidebar of teasers can outweigh a short article); headers unless they hold

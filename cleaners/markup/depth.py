@@ -10,7 +10,7 @@ at 512: Chromium and WebKit attach deeper elements to the 511th level as sibling
 - A page with at most ``SCAN_ABOVE_TAGS`` ``<`` is parsed as it is: it has no more
   elements than that, so its depth, and the work depth costs, stay small (the worst
   shapes of that size clean in well under a second). Counting costs <1 % of ``extract``.
-- A larger page is read by ``cleaners.nesting``, which follows the parser's stack of
+- A larger page is read by ``cleaners.markup.nesting``, which follows the parser's stack of
   open elements from the tags alone. Up to ``MAX_DEPTH`` levels it is parsed as it is.
 - Deeper, it is flattened: the tags of the elements in the middle of its too-deep chains
   are removed. An element stays if it is one of the ``KEEP_OUTER`` outermost levels, or
@@ -32,8 +32,8 @@ at 512: Chromium and WebKit attach deeper elements to the 511th level as sibling
 
 from __future__ import annotations
 
-from cleaners.nesting import OpenElements, TooDeep
-from cleaners.open_stack import Elements
+from cleaners.markup.nesting import OpenElements, TooDeep
+from cleaners.markup.open_stack import Elements
 
 MAX_DEPTH = 512
 SCAN_ABOVE_TAGS = 4096

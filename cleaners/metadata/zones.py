@@ -16,18 +16,18 @@ from itertools import islice, pairwise
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.rules import (
+from cleaners.markup.rules import (
     COMMENT_TOKENS,
     CONSENT_TOKENS,
     MEDIA_TOKENS,
     RELATED_TOKENS,
     tokens_of,
 )
-from cleaners.scoped import SelectorPath, first_of_paths
-from cleaners.titles import longest_part
-from cleaners.tree import has_ancestor_in
+from cleaners.markup.scoped import SelectorPath, first_of_paths
+from cleaners.markup.tree import has_ancestor_in
+from cleaners.metadata.titles import longest_part
 
-# The article's headline, most specific first (simple selector paths, see cleaners.scoped).
+# The article's headline, most specific first (simple selector paths, see cleaners.markup.scoped).
 HEADLINE: tuple[SelectorPath, ...] = (
     ("h1[itemprop=headline]",),
     ("h1.entry-title",),

@@ -5,7 +5,7 @@ humps ("td-post-sharing" → td, post, sharing; "relatedPosts" → related, post
 match whole tokens or pairs of adjacent tokens, so "shared" never matches "share" and
 "ad" never matches "head" or "load".
 
-Widget captions ("Plus comme ça", "- Publicité -") live in ``cleaners.labels``.
+Widget captions ("Plus comme ça", "- Publicité -") live in ``cleaners.body.labels``.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ NOISE_TOKENS: frozenset[str] = (
 # just not the article's. The other names (page chrome, widgets, overlays, bylines, share
 # bars, "popular" boxes) are ignored on a block holding prose paragraphs unless its text is
 # mostly links: a page builder's "widget" or a design system's "cmp" (component) wraps the
-# article itself. No name removes the block holding most of the prose (``cleaners.prune``).
+# article itself. No name removes the block holding most of the prose (``cleaners.body.prune``).
 UNGUARDED_TOKENS: frozenset[str] = (
     COMMENT_TOKENS
     | CONSENT_TOKENS

@@ -13,7 +13,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.metatext import clean
+from cleaners.metadata.metatext import clean
 
 TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " · ", " :: ", " » ", " : ")
 # Share of the shorter title's words the other must contain for the two to be one title.

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.prose import ProseMap, reading_length
-from cleaners.rules import ANCHOR_SELECTORS, FIRST_ONLY_SELECTORS, TEMPLATE_ARTICLE_TOKENS
-from cleaners.tree import element_children, has_ancestor_in
+from cleaners.body.prose import ProseMap, reading_length
+from cleaners.markup.rules import ANCHOR_SELECTORS, FIRST_ONLY_SELECTORS, TEMPLATE_ARTICLE_TOKENS
+from cleaners.markup.tree import element_children, has_ancestor_in
 
 MIN_ANCHOR_CHARS = 400
 # The anchor must hold at least this share of the page's prose paragraphs ...

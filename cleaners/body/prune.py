@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from selectolax.lexbor import LexborNode
 
-from cleaners.labels import CHROME_LABELS, MAX_LABEL_LENGTH, RELATED_TITLES, label_key
-from cleaners.prose import ProseMap
-from cleaners.rules import CHROME_TAGS, NOISE_TAGS, is_consent_rule, noise_rule
-from cleaners.tree import element_children, has_ancestor_in, has_ancestor_tag, next_element
+from cleaners.body.labels import CHROME_LABELS, MAX_LABEL_LENGTH, RELATED_TITLES, label_key
+from cleaners.body.prose import ProseMap
+from cleaners.markup.rules import CHROME_TAGS, NOISE_TAGS, is_consent_rule, noise_rule
+from cleaners.markup.tree import element_children, has_ancestor_in, has_ancestor_tag, next_element
 
 # Called with the rule name and the node just before the node is removed.
 Recorder = Callable[[str, LexborNode], None]

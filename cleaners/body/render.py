@@ -2,7 +2,7 @@
 
 The main path of extraction: once the body is found and the noise around and inside it
 pruned, what is left is laid out as the article text without handing the subtree to
-another parser. Blocks follow ``cleaners.blocks``' layout: one string per paragraph or
+another parser. Blocks follow ``cleaners.body.blocks``' layout: one string per paragraph or
 heading, a list as one block of "- item" lines, a table as one block of "a | b" rows.
 
 Inline links are kept as text; a short block that is nothing but links ("Read more",

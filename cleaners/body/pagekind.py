@@ -9,8 +9,8 @@ import enum
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.prose import reading_length
-from cleaners.rules import CHALLENGE_SELECTORS, CHALLENGE_TITLE, CONSENT_SELECTORS
+from cleaners.body.prose import reading_length
+from cleaners.markup.rules import CHALLENGE_SELECTORS, CHALLENGE_TITLE, CONSENT_SELECTORS
 
 # A challenge page is small: a real article that mentions "Access denied" in its title
 # still has a body.
@@ -19,7 +19,7 @@ CHALLENGE_MAX_BODY_CHARS = 3000
 LISTING_MIN_HEADLINES = 8
 LISTING_MAX_PROSE_CHARS = 1500
 # Paragraphs counted as article prose here are longer than the prose map's
-# (cleaners.prose, 100) and hold no link: a listing's teaser excerpts run to 100-150
+# (cleaners.body.prose, 100) and hold no link: a listing's teaser excerpts run to 100-150
 # characters, and a page must not stop being a listing because of them.
 LISTING_PROSE_MIN_CHARS = 150
 # A run of paragraphs in one block: an article's body, however short its paragraphs.

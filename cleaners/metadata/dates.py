@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from cleaners.datewords import (
+from cleaners.metadata.datewords import (
     MODIFIED_LABEL,
     MONTHS,
     ONE,

@@ -1,4 +1,4 @@
-"""The HTML tree builder's list of active formatting elements, as ``cleaners.nesting`` needs it.
+"""The HTML tree builder's list of active formatting elements, as ``markup.nesting`` needs it.
 
 A formatting element (``<b>``, ``<font>``, ``<a>``…) closed by another tag (``</p>``, a
 new block) stays on the list; the builder opens a copy of it again at the next text or
@@ -56,7 +56,7 @@ class Entry:
 
     name: str
     key: str  # name and attributes: what makes two entries identical
-    serial: int  # the element's number where ``cleaners.nesting`` records elements; -1: none
+    serial: int  # the element's number where ``cleaners.markup.nesting`` records elements; -1: none
     index: int  # its place on the stack of open elements; -1 while waiting to be reopened
     segment: _Segment
     alive: bool = True

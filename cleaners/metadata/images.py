@@ -12,11 +12,11 @@ from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.links import absolute_url
-from cleaners.scoped import SelectorPath, all_on_path
+from cleaners.markup.links import absolute_url
+from cleaners.markup.scoped import SelectorPath, all_on_path
 
 # Where the article's own picture is, most specific first (paths of simple
-# selectors, see cleaners.scoped).
+# selectors, see cleaners.markup.scoped).
 _LEAD_IMAGE: tuple[SelectorPath, ...] = (
     (".tdb_single_featured_image", "img"),
     (".td-post-featured-image", "img"),

@@ -7,7 +7,7 @@ names; with no such person, the organisation stays the author. The visible bylin
 found by its markup (``itemprop=author``, ``rel=author``, author and byline classes,
 links to an author page) or by its words next to the headline ("By Jane Doe", "Par
 Jeanne Martin"), never inside a widget listing other stories. Every name goes through
-``cleaners.authors``, and each author counts once however many sources name them.
+``cleaners.metadata.authors``, and each author counts once however many sources name them.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.authors import BYLINE_PREFIX, author_names, is_organisation, unique_names
-from cleaners.datewords import is_date_word
-from cleaners.jsonld import LinkedData
-from cleaners.metatext import MetaTags
-from cleaners.rules import tokens_of
-from cleaners.zones import in_widget, texts_near
+from cleaners.markup.rules import tokens_of
+from cleaners.metadata.authors import BYLINE_PREFIX, author_names, is_organisation, unique_names
+from cleaners.metadata.datewords import is_date_word
+from cleaners.metadata.jsonld import LinkedData
+from cleaners.metadata.metatext import MetaTags
+from cleaners.metadata.zones import in_widget, texts_near
 
 AUTHOR_META = (
     "author",

@@ -1,18 +1,18 @@
 """The stack of open elements of an HTML parser, with what its rules ask of it.
 
 ``OpenStack`` keeps, for each open element, its name, namespace and element number, and
-for the rules of ``cleaners.nesting``: where each name is open, where the elements that
+for the rules of ``cleaners.markup.nesting``: where each name is open, where the elements that
 bound a search down the stack are (scopes, special elements, table parts), and which
-open elements are on the list of active formatting elements (``cleaners.formatting``).
-With ``record``, it notes each element's depth, height and tags for ``cleaners.depth``.
+open elements are on the list of active formatting elements (``cleaners.markup.formatting``).
+With ``record``, it notes each element's depth, height and tags for ``cleaners.markup.depth``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cleaners import html_tokens as kinds
-from cleaners.formatting import ActiveFormatting, Entry
+from cleaners.markup import html_tokens as kinds
+from cleaners.markup.formatting import ActiveFormatting, Entry
 
 FOREIGN = "\x00"  # suffix of SVG and MathML names in ``where``: HTML rules never match them
 
@@ -23,7 +23,7 @@ class TooDeep(Exception):
 
 @dataclass(slots=True)
 class Elements:
-    """What ``OpenElements`` records of the elements it opened, for ``cleaners.depth``.
+    """What ``OpenElements`` records of the elements it opened, for ``cleaners.markup.depth``.
 
     Indexed by element number, in the order their start tags come: the start tag's span,
     the end tag's span when its own end tag closed it, its depth on the stack, its height

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from cleaners.dates import first_date_start
-from cleaners.datewords import MODIFIED_LABEL, PUBLISHED_LABEL
-from cleaners.metatext import clean
+from cleaners.metadata.dates import first_date_start
+from cleaners.metadata.datewords import MODIFIED_LABEL, PUBLISHED_LABEL
+from cleaners.metadata.metatext import clean
 
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 6

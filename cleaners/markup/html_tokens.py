@@ -1,6 +1,6 @@
 """The tags of an HTML document as its tokenizer reads them, and the parser's element kinds.
 
-Used by ``cleaners.nesting`` to follow the tree builder's stack without building a tree.
+Used by ``cleaners.markup.nesting`` to follow the tree builder's stack without building a tree.
 The kinds are those of the WHATWG HTML standard ("parsing HTML documents").
 """
 
