@@ -179,6 +179,15 @@ def test_reference_at_the_edge_of_time_gives_no_relative_date() -> None:
         ("Aktualisiert am 27. Juni 2025", [("2025-06-27", "modified")]),
         ("Dernière mise à jour : 12 décembre 2025", [("2025-12-12", "modified")]),
         ("Опубліковано 19 серпня 2025", [("2025-08-19", "published")]),
+        (
+            "公開日：2026年12月1日　更新日：2026年12月3日",
+            [("2026-12-01", "published"), ("2026-12-03", "modified")],
+        ),
+        (
+            "입력 2026.12.01 09:00 수정 2026.12.03 18:40",
+            [("2026-12-01T09:00:00", "published"), ("2026-12-03T18:40:00", "modified")],
+        ),
+        ("发布时间：2026-12-03 18:40", [("2026-12-03T18:40:00", "published")]),
         ("Partager", []),
     ],
 )
@@ -198,6 +207,21 @@ def test_labelled_dates(text: str, expected: list[tuple[str, str | None]]) -> No
     ],
 )
 def test_a_zone_written_after_the_time_is_kept(text: str, expected: str) -> None:
+    assert parse_visible_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026年12月3日 18時40分", "2026-12-03T18:40:00"),
+        ("2026年12月3日 午後6時40分", "2026-12-03T18:40:00"),
+        ("记者 王芳 2026年12月3日18时40分", "2026-12-03T18:40:00"),
+        ("2026년 12월 3일 오후 6시 40분", "2026-12-03T18:40:00"),
+        ("입력 2026.12.03. 오후 6:40", "2026-12-03T18:40:00"),
+        ("12026年12月3日", None),  # not a year
+    ],
+)
+def test_chinese_japanese_and_korean_dates(text: str, expected: str | None) -> None:
     assert parse_visible_date(text) == expected
 
 

@@ -49,12 +49,20 @@ _MONTH_DAY_YEAR = re.compile(
 _NUMERIC_DMY = re.compile(r"\b(?P<day>\d{1,2})([./-])(?P<month>\d{1,2})\2(?P<year>\d{4})\b")
 # "2025-08-19", "2025/08/19"
 _NUMERIC_YMD = re.compile(r"\b(?P<year>\d{4})([./-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})\b")
-# A clock time right after the date: "14:16", "14h16", "à 14 h 16", "14.16 Uhr", "2:16 pm"
+# "2026年12月3日" (Chinese, Japanese), "2026년 12월 3일" (Korean): no word boundary
+# between the digits and the characters around them.
+_CJK_YMD = re.compile(
+    r"(?<!\d)(?P<year>\d{4})\s*[年년]\s*(?P<month>\d{1,2})\s*[月월]\s*(?P<day>\d{1,2})\s*[日일]"
+)
+# A clock time right after the date: "14:16", "14h16", "à 14 h 16", "14.16 Uhr", "2:16 pm",
+# "18時40分", "오후 6:40" (the afternoon written before the time, in Chinese, Japanese,
+# Korean).
 _CLOCK = re.compile(
-    r"^\D{0,12}?\b(?P<hour>\d{1,2})\s*(?::|\.|h|H)\s*(?P<minute>\d{2})"
+    r"^\D{0,12}?(?:(?P<afternoon>午後|下午|오후)\s*)?(?<!\d)(?P<hour>\d{1,2})\s*"
+    r"(?::|\.|h|H|時|时|시)\s*(?P<minute>\d{2})"
     r"(?::(?P<second>\d{2}))?(?:\s*(?P<half>[aApP])\.?\s?[mM]\.?)?"
 )
-_DATE_PATTERNS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_YMD, _NUMERIC_DMY)
+_DATE_PATTERNS = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _CJK_YMD, _NUMERIC_YMD, _NUMERIC_DMY)
 # A zone right after the clock: "14:16 CEST", "2:16 pm EST", "14h16 (UTC+2)", "GMT+05:30"
 _ZONE = re.compile(
     r"^\s*\(?(?:(?P<name>[A-Z]{3,4})\b(?![+-])|(?:UTC|GMT)\s*(?P<sign>[+-])(?P<hours>\d{1,2})"
@@ -284,7 +292,7 @@ def _with_clock(day: date, following: str) -> str:
     if clock is None:
         return day.isoformat()
     hour, minute = int(clock["hour"]), int(clock["minute"])
-    half = (clock["half"] or "").lower()
+    half = "p" if clock["afternoon"] else (clock["half"] or "").lower()
     if half == "p" and hour < 12:
         hour += 12
     elif half == "a" and hour == 12:

@@ -284,12 +284,15 @@ ZONE_OFFSETS: dict[str, float] = {
 MODIFIED_LABEL = re.compile(
     r"\b(?:updated|last\s+updated|modified|edited|revised|mise?\s+à\s+jour|modifié|actualisé|"
     r"aktualisiert|geändert|actualizado|actualización|modificado|aggiornat[oa]|aggiornamento|"
-    r"modificato|atualizado|atualização|zaktualizowan[oy]|aktualizacja|оновлено|обновлено)\b",
+    r"modificato|atualizado|atualização|zaktualizowan[oy]|aktualizacja|оновлено|обновлено)\b"
+    # Chinese, Japanese and Korean words run into their neighbours: no word boundaries.
+    r"|更新|修正|수정|업데이트",
     re.IGNORECASE,
 )
 # A date shown after one of these is the publication ("Publié le 27 juin 2025").
 PUBLISHED_LABEL = re.compile(
     r"\b(?:published|posted|publié|publiée|veröffentlicht|publicado|publicada|pubblicato|"
-    r"pubblicata|opublikowano|publikacja|опубліковано|опубликовано)\b",
+    r"pubblicata|opublikowano|publikacja|опубліковано|опубликовано)\b"
+    r"|公開|配信|掲載|投稿|发布|發布|发表|發表|입력|등록",
     re.IGNORECASE,
 )
