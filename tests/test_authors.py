@@ -63,6 +63,15 @@ def ld(json_text: str) -> str:
         ("undefined", []),
         ("admin", []),
         ("u8f3k2m9q", []),
+        # Chinese, Japanese and Korean: roles written against the name, datelines, editors
+        ("山田太郎記者", ["山田太郎"]),
+        ("记者 王芳", ["王芳"]),
+        ("文／王芳", ["王芳"]),
+        ("王芳、李明", ["王芳", "李明"]),
+        ("[서울=뉴시스] 홍길동 기자 hong@example.com", ["홍길동"]),
+        ("记者 王芳 责任编辑：赵强", ["王芳"]),
+        ("写真：山田太郎", []),
+        ("Jane Doe [Updated]", ["Jane Doe"]),
     ],
 )
 def test_author_names(byline: str, names: list[str]) -> None:

@@ -32,12 +32,18 @@ BYLINE_PREFIX = re.compile(
 _OTHER_CREDIT = re.compile(
     r"(?:^|\s)(?:(?:medically|fact[-\s]checked|expert)\s+)?reviewed\s+by\b|"
     r"(?:^|\s)fact[-\s]checked\b|(?:^|\s)edited\s+by\b|"
-    r"(?:^|\s)(?:photos?|photography|images?|illustrations?|video)\s*(?:by\b|:)",
+    r"(?:^|\s)(?:photos?|photography|images?|illustrations?|video)\s*(?:by\b|:)|"
+    r"责任编辑|責任編輯|编辑[:：]|編集[:：]|摄影[:：]|攝影[:：]|写真[:：]|사진[:：]",
     re.IGNORECASE,
 )
+# Chinese, Japanese and Korean bylines: "[서울=뉴시스] 홍길동 기자", "山田太郎記者", "记者 王芳",
+# "文／王芳". The role is written against the name, without a space in Chinese and Japanese.
+_CJK_DATELINE = re.compile(r"^\s*[\[【〔（(][^\]】〕）)]{1,30}[\]】〕）)]\s*")
+_CJK_ROLE = re.compile(r"\s*(?:特派員|特派员|編集委員|記者|记者|通讯员|通訊員|기자|특파원)\s*")
+_CJK_PREFIX = re.compile(r"^\s*(?:文|撰文|作者|글)\s*[/／:：]\s*")
 # "This post was written by Jane Doe", "Recipe by Jane Doe": the name follows the last "by"
 _BY_INSIDE = re.compile(r"^.*\s(?:by|par|von|door|przez)\s+(?=\S)", re.IGNORECASE)
-_PUNCTUATION = " -–—|,:;·•/"
+_PUNCTUATION = " -–—|,:;·•/[]()"
 # "Updated", "Publié le"…: the byline's name is over where its date's label starts
 _DATE_LABELS = (MODIFIED_LABEL, PUBLISHED_LABEL)
 # "Jane Doe on", "Jeanne Martin le": the word a byline puts before its date
@@ -56,7 +62,7 @@ _MIXED_CASE_CREDENTIALS = frozenset(
     {"phd", "msc", "bsc", "med", "mph", "psyd", "pharmd", "drph", "mba", "jd", "esq"}
 )
 _SPLIT_NAMES = re.compile(
-    r"\s*(?:;|\s/\s|\s·\s|\s\|\s|,\s*(?:and|&|et|und|y|e|i|en)\s+|,)\s*", re.IGNORECASE
+    r"\s*(?:;|\s/\s|\s·\s|\s\|\s|,\s*(?:and|&|et|und|y|e|i|en)\s+|,|、|，)\s*", re.IGNORECASE
 )
 _AND = re.compile(r"\s+(?:and|&|et|und|y|e|i|en|и|і|oraz)\s+", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
@@ -219,6 +225,7 @@ def author_names(raw: str | None) -> list[str]:
     if not text:
         return []
     text = _BY_INSIDE.sub("", _HANDLE.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text))))
+    text = _CJK_ROLE.sub(" ", _CJK_PREFIX.sub("", _CJK_DATELINE.sub("", text))).strip()
     text = _before_date(BYLINE_PREFIX.sub("", _PARENTHESES.sub("", text).strip(_PUNCTUATION)))
     names: list[str] = []
     for part in _SPLIT_NAMES.split(text):
