@@ -162,6 +162,16 @@ def test_short_paragraphs_beside_a_rail_of_headlines_are_an_article() -> None:
     assert "rubrique locale" not in article.text
 
 
+def test_an_article_written_in_divs_beside_a_rail_of_headlines_is_an_article() -> None:
+    rail = "".join(
+        f"<li><h3><a href='/a{i}'>Titre {i} de la rubrique locale</a></h3></li>" for i in range(10)
+    )
+    body = "".join(f"<div class='text'>{text}</div>" for text in PROSE)
+    article = extract(page(f"<div class='col'>{body}</div><div class='rail'><ul>{rail}</ul></div>"))
+    assert article.reason is None
+    assert article.text.startswith(PROSE[0])
+
+
 def test_a_blog_index_of_headlines_and_excerpts_in_one_block_is_not_an_article() -> None:
     posts = "".join(
         f"<h2><a href='/p{i}'>Billet {i} : le pont de Recouvrance</a></h2>"

@@ -9,7 +9,7 @@ import enum
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.body.prose import reading_length
+from cleaners.body.prose import PROSE_CARRIERS, reading_length
 from cleaners.markup.rules import CHALLENGE_SELECTORS, CHALLENGE_TITLE, CONSENT_SELECTORS
 
 # A challenge page is small: a real article that mentions "Access denied" in its title
@@ -62,15 +62,26 @@ def looks_like_listing(tree: LexborHTMLParser) -> bool:
     headlines = tree.css("h2 a, h3 a, h4 a")
     if len(headlines) < LISTING_MIN_HEADLINES:
         return False
-    prose = sum(
-        length
-        for p in tree.css("p")
-        if (length := reading_length(p.text(strip=True))) >= LISTING_PROSE_MIN_CHARS
-        and p.css_first("a") is None
-    )
+    prose = sum(map(_listing_prose_length, tree.css(PROSE_CARRIERS)))
     # A short article beside a sidebar of headlines still has more prose than headlines.
     headline_chars = sum(reading_length(a.text(strip=True)) for a in headlines)
     return prose < min(LISTING_MAX_PROSE_CHARS, headline_chars) and not _has_paragraph_run(tree)
+
+
+def _listing_prose_length(block: LexborNode) -> int:
+    """The length of ``block``'s text if it is a link-free paragraph of article length.
+
+    A ``<p>`` counts with its inline text; another block (a ``<div>`` written as a
+    paragraph) with the text of its own, outside child elements.
+    """
+    if block.tag == "p":
+        if block.css_first("a") is not None:
+            return 0
+        text = block.text(strip=True)
+    else:
+        text = block.text(deep=False, strip=True)
+    length = reading_length(text)
+    return length if length >= LISTING_PROSE_MIN_CHARS else 0
 
 
 def _has_paragraph_run(tree: LexborHTMLParser) -> bool:
