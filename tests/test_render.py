@@ -49,6 +49,14 @@ def test_items_wrapped_in_divs_and_sub_lists_straight_in_a_list_are_items() -> N
     ]
 
 
+def test_line_breaks_and_blocks_inside_an_item_part_its_words() -> None:
+    assert blocks(
+        "<ol><li><p><span>Banc compact</span><span><br></span><span>Prix :</span> 299 €</p>"
+        "<p>Un banc <b>s</b>olide, <a href='/b'>peu encombrant</a>.</p>"
+        "<script>track()</script><span hidden>caché</span></li></ol>"
+    ) == ["- Banc compact Prix : 299 € Un banc solide, peu encombrant."]
+
+
 def test_links_are_text_but_link_blocks_and_link_lists_are_navigation() -> None:
     assert blocks(
         f"<p>{LONG} Voir <a href='/rapport'>le rapport</a>.</p>"

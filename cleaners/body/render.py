@@ -222,18 +222,33 @@ def _list_lines(node: LexborNode, lines: list[str]) -> None:
             if not item.is_text_node and item.tag not in SKIPPED_TAGS:
                 _list_lines(item, lines)
             continue
-        parts: list[str] = []
-        sublists = []
-        for child in _children(item):
-            if child.tag in LISTS:
-                sublists.append(child)
-            else:
-                parts.append(child.text_content if child.is_text_node else child.text(deep=True))
-        text = _tidy("".join(p or "" for p in parts)).replace("\n", " ")
+        sublists = [child for child in _children(item) if child.tag in LISTS]
+        text = _tidy(_item_text(item)).replace("\n", " ")
         if text:
             lines.append(f"- {text}")
         for sublist in sublists:
             _list_lines(sublist, lines)
+
+
+def _item_text(item: LexborNode) -> str:
+    """The text of a list item outside its sub-lists, on one line.
+
+    A ``<br>`` or a block inside the item ("Bench<br>Price: $299", two ``<p>``) parts
+    words the markup shows apart; inline tags do not ("<b>W</b>ord").
+    """
+    parts: list[str] = []
+    stack = list(reversed(_children(item)))
+    while stack:
+        node = stack.pop()
+        if node.is_text_node:
+            parts.append(node.text_content or "")
+        elif node.tag == "br":
+            parts.append(" ")
+        elif node.is_element_node and node.tag not in LISTS | SKIPPED_TAGS and not _is_hidden(node):
+            if node.tag != "a" and node.tag not in INLINE_TAGS:
+                parts.append(" ")
+            stack.extend(reversed(_children(node)))
+    return "".join(parts)
 
 
 def _children(node: LexborNode) -> list[LexborNode]:
