@@ -114,6 +114,9 @@ def test_label_glued_to_spot_img_run_is_removed() -> None:
         "分享到：",
         "【関連記事】",
         "공유하기",
+        "Table of Contents",
+        "Sommaire",
+        "Inhaltsverzeichnis",
     ],
 )
 def test_label_lines_are_dropped_between_paragraphs(label: str) -> None:

@@ -75,6 +75,7 @@ CHROME_LABELS: frozenset[str] = frozenset(
         "annuler la réponse", "commentaires", "article précédent", "article suivant",
         "les commentaires sont fermés.",
         "mots-clés", "étiquettes", "tags", "connexion", "suivez-nous", "newsletter",
+        "sommaire", "table des matières", "dans cet article",
         "inscrivez-vous à notre newsletter", "charger plus",
         # en
         "share", "share this", "share this article", "share on facebook", "popular",
@@ -85,31 +86,32 @@ CHROME_LABELS: frozenset[str] = frozenset(
         "loading comments…", "comments are closed.", "want to join the discussion?",
         "feel free to contribute!", "more", "permalink", "loading...", "loading…",
         "loading content...", "loading content ...", "loading content…", "explore further",
-        "like this story? share it with a friend!",
+        "like this story? share it with a friend!", "table of contents", "contents",
+        "in this article", "on this page", "jump to", "jump to section",
         # de
         "teilen", "artikel teilen", "beliebt", "meistgelesen", "anzeige", "werbung",
         "vorheriger artikel", "nächster artikel", "schlagworte", "kommentare",
-        "antwort hinterlassen", "hinterlasse eine antwort",
+        "antwort hinterlassen", "hinterlasse eine antwort", "inhaltsverzeichnis",
         # es
         "compartir", "comparte", "populares", "lo más leído", "publicidad", "anuncio",
         "artículo anterior", "artículo siguiente", "etiquetas", "deja una respuesta",
-        "cargar más",
+        "cargar más", "índice", "tabla de contenidos", "contenidos",
         # it
         "condividi", "più letti", "popolari", "pubblicità", "articolo precedente",
         "articolo successivo", "lascia un commento", "lascia una risposta", "link permanente",
-        "i commenti sono chiusi.",
+        "i commenti sono chiusi.", "indice dei contenuti",
         # pt
         "compartilhar", "partilhar", "mais lidas", "publicidade",  # "populares": see es
         "artigo anterior", "próximo artigo", "deixe um comentário", "deixe uma resposta",
         # pl
         "udostępnij", "popularne", "najczęściej czytane", "reklama", "poprzedni artykuł",
-        "następny artykuł", "zostaw komentarz",
+        "następny artykuł", "zostaw komentarz", "spis treści",
         # uk
         "поділитися", "популярне", "популярні", "найпопулярніше", "реклама",
-        "попередня стаття", "наступна стаття", "залишити коментар", "теги", "коментарі",
+        "попередня стаття", "наступна стаття", "залишити коментар", "теги", "коментарі", "зміст",
         # ru
         "поделиться", "популярное", "самое читаемое", "предыдущая статья",
-        "следующая статья", "оставить комментарий", "комментарии", "метки",
+        "следующая статья", "оставить комментарий", "комментарии", "метки", "содержание",
         # nl, sv, da, nb, cs, tr
         "delen", "deel dit artikel", "meest gelezen", "advertentie", "reacties", "dela",
         "mest lästa", "annons", "kommentarer", "del", "del artiklen", "mest læste", "annonce",
