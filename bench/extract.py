@@ -3,6 +3,7 @@
 Usage::
 
     python bench/extract.py --dataset ../shared/bench/wcxb-dev [--half a|b] [--per-page out.tsv]
+        [--perturb no-names|no-landmarks]
 
 The dataset is any directory holding ``html/<id>.html`` or ``html/<id>.html.gz`` and
 ``ground-truth.json`` shaped ``{id: {"url": ..., "articleBody": ...}}``; WCXB entries also
@@ -25,6 +26,12 @@ Metrics, per set:
 ``--half a|b`` keeps the pages of one half of the domains (a stable hash of the domain), so
 that rules can be chosen on one half and checked on the other.
 
+``--perturb`` rewrites every page before any extractor reads it, to see how a method does
+on templates it cannot know: ``no-names`` removes every ``class`` and ``id`` attribute (the
+hashed or utility class names of many modern sites), ``no-landmarks`` turns ``<nav>``,
+``<header>``, ``<footer>``, ``<aside>``, ``<main>`` and ``<article>`` into ``<div>`` (an
+older template). The ground truth is unchanged.
+
 Speed: every page is run through each extractor in turn, in one process, with the order
 rotated from page to page so that cache warmth and machine load fall evenly on all of them.
 Pin the process to one core (``taskset -c 0``) for a one-core figure. By default the time
@@ -45,7 +52,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -209,6 +216,14 @@ def load_pages(dataset: Path, limit: int | None = None, half: str | None = None)
     return pages[:limit]
 
 
+_NAME_ATTRIBUTES = re.compile(rb"""\s(?:class|id)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+_LANDMARKS = re.compile(rb"(?<=<)(/?)(?:nav|header|footer|aside|main|article)\b", re.I)
+PERTURBATIONS: dict[str, Callable[[bytes], bytes]] = {
+    "no-names": lambda html: _NAME_ATTRIBUTES.sub(b"", html),
+    "no-landmarks": lambda html: _LANDMARKS.sub(rb"\1div", html),
+}
+
+
 def ours(html: bytes, url: str) -> str:
     return cleaners.extract(html, url).text
 
@@ -310,9 +325,15 @@ def main(argv: list[str] | None = None) -> int:
         "--only", choices=sorted(EXTRACTORS), action="append", help="run only these extractors"
     )
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu")
+    parser.add_argument(
+        "--perturb", choices=sorted(PERTURBATIONS), help="rewrite every page before extraction"
+    )
     args = parser.parse_args(argv)
 
     pages = load_pages(args.dataset, args.limit, args.half)
+    if args.perturb:
+        rewrite = PERTURBATIONS[args.perturb]
+        pages = [replace(page, html=rewrite(page.html)) for page in pages]
     names = args.only or list(EXTRACTORS)
     if REFERENCE not in names:
         names.append(REFERENCE)  # losses are counted against it
@@ -328,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     reverse = {name: tuple(losses(pages, scores[REFERENCE], scores[name])) for name in names}
     half = f", domain half {args.half}" if args.half else ""
-    print(f"{len(pages)} pages from {args.dataset}{half}, {args.clock} time")
+    perturbed = f", perturbed: {args.perturb}" if args.perturb else ""
+    print(f"{len(pages)} pages from {args.dataset}{half}{perturbed}, {args.clock} time")
     print(format_table(summaries, snippets=any(p.with_snippets for p in pages)))
     print()
     print(format_losses(summaries, reverse))

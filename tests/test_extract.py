@@ -264,7 +264,8 @@ def test_explain_on_the_tagdiv_fixture_names_the_tail(fixture_pages: Path) -> No
     assert "Plus comme ça" not in explanation.article.text
 
 
-def test_benchmark_script_prints_the_table(tmp_path: Path) -> None:
+def write_benchmark_set(tmp_path: Path) -> Path:
+    """A three-page set shaped like WCXB's, each page one article."""
     dataset = tmp_path / "set"
     (dataset / "html").mkdir(parents=True)
     truth = {}
@@ -280,6 +281,11 @@ def test_benchmark_script_prints_the_table(tmp_path: Path) -> None:
             "without": ["snippet absent from every page"],
         }
     (dataset / "ground-truth.json").write_text(__import__("json").dumps(truth), encoding="utf-8")
+    return dataset
+
+
+def test_benchmark_script_prints_the_table(tmp_path: Path) -> None:
+    dataset = write_benchmark_set(tmp_path)
     out = subprocess.run(
         [
             sys.executable,
@@ -310,6 +316,36 @@ def test_benchmark_script_prints_the_table(tmp_path: Path) -> None:
     assert "| newsclean | 1.000 ± 0.000 | 1.000 | 1.000 | 1.000 | 0 | 0 | 0 | 0 |" in out
     assert "newsclean loses 0 that trafilatura keeps" in out
     assert len((tmp_path / "pages.tsv").read_text().splitlines()) == 4
+
+
+def test_benchmark_perturbations_rewrite_the_pages_not_the_truth(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from extract import PERTURBATIONS  # bench/extract.py
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    html = b"<header id='top'><nav class='menu'>M</nav></header><article class='post'>T</article>"
+    assert PERTURBATIONS["no-names"](html) == b"<header><nav>M</nav></header><article>T</article>"
+    assert PERTURBATIONS["no-landmarks"](html) == (
+        b"<div id='top'><div class='menu'>M</div></div><div class='post'>T</div>"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "extract.py"),
+            "--dataset",
+            str(write_benchmark_set(tmp_path)),
+            "--perturb",
+            "no-landmarks",
+            "--only",
+            "newsclean",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "perturbed: no-landmarks" in out
+    assert "| newsclean | 1.000 ± 0.000 |" in out
 
 
 def test_trailing_sign_offs_dropped_but_not_the_same_words_mid_article() -> None:
