@@ -188,6 +188,8 @@ def test_reference_at_the_edge_of_time_gives_no_relative_date() -> None:
             [("2026-12-01T09:00:00", "published"), ("2026-12-03T18:40:00", "modified")],
         ),
         ("发布时间：2026-12-03 18:40", [("2026-12-03T18:40:00", "published")]),
+        # the clock after "Updated" is the update's, not the date's
+        ("Dec 3, 2026 Updated 6:12 PM", [("2026-12-03", None)]),
         ("Partager", []),
     ],
 )

@@ -289,7 +289,8 @@ def _to_date(match: re.Match[str], month_first: bool | None = False) -> date | N
 
 def _with_clock(day: date, following: str) -> str:
     clock = _CLOCK.match(following)
-    if clock is None:
+    # "Dec 3, 2026 Updated 6:12 PM": that clock is the update's, not this date's.
+    if clock is None or MODIFIED_LABEL.search(following, 0, clock.start("hour")):
         return day.isoformat()
     hour, minute = int(clock["hour"]), int(clock["minute"])
     half = "p" if clock["afternoon"] else (clock["half"] or "").lower()
