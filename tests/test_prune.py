@@ -42,6 +42,17 @@ def test_whole_tokens_only() -> None:
     assert noise_rule("", "comments") == ("token:comments", False)
 
 
+def test_comment_threads_are_named_in_several_languages_and_by_their_hosts() -> None:
+    for value in (
+        "article-kommentare",
+        "bloc-commentaires",
+        "seccion-comentarios",
+        "viafoura-conversations",
+    ):
+        rule = noise_rule(value, "")
+        assert rule is not None and rule[1] is False, value
+
+
 def test_taxonomy_classes_do_not_name_the_block() -> None:
     assert noise_rule("post type-post tag-advertising category-social", "") is None
 

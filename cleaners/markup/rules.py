@@ -82,7 +82,12 @@ OVERLAY_TOKENS: frozenset[str] = _words("""login signin register modal popup ove
 CONSENT_TOKENS: frozenset[str] = _words(
     """cookie cookies consent gdpr didomi tarteaucitron onetrust cookiebot"""
 )
-COMMENT_TOKENS: frozenset[str] = _words("""comment comments respond disqus replies""")
+# Comment threads, in the languages of the label tables, and the hosted systems' names.
+COMMENT_TOKENS: frozenset[str] = _words(
+    """comment comments respond disqus replies commentaire commentaires kommentar kommentare
+    comentario comentarios commento commenti reacties komentarz komentarze yorum yorumlar
+    livefyre viafoura"""
+)
 CHROME_TOKENS: frozenset[str] = _words(
     """breadcrumb breadcrumbs crumb crumbs pagination pager menu navbar navigation sidebar
     widget widgets masthead toolbar skip"""
