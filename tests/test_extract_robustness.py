@@ -6,7 +6,7 @@ import sys
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaners import Article, Reason, extract
@@ -69,6 +69,8 @@ def test_random_bytes_never_raise(data: bytes) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markup)
+@example("<div><script></script>\x1f")  # once raised inside htmldate's lxml tree
+@example("<p>Texte</p><script></script>\ufffe")
 def test_garbage_markup_never_raises(html: str) -> None:
     article = strict_extract(html)
     assert isinstance(article, Article)

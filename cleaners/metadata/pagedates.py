@@ -153,6 +153,11 @@ def page_dates(
     )
 
 
+# lxml, under htmldate, refuses text XML cannot hold (C0 controls, U+FFFE, U+FFFF, lone
+# surrogates) with a ValueError; HTML allows them, and a stray one must not cost the page.
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _htmldate_publication(
     tree: LexborHTMLParser, urls: Iterable[str | None], modified: str | None, latest: datetime
 ) -> str | None:
@@ -162,7 +167,7 @@ def _htmldate_publication(
     a day it finds that is the page's last update is not taken for the publication."""
     url = next((u for u in urls if u), None)
     day = find_date(
-        without_widgets(tree),
+        _NOT_XML_TEXT.sub("", without_widgets(tree)),
         extensive_search=False,
         original_date=True,
         url=url,
