@@ -137,7 +137,7 @@ def run_extraction(
     clock = _Clock(deadline)
     try:
         return _extract(
-            html, url, headers or {}, known_boilerplate, clock, record, fetched_at, notes
+            html, url, headers or {}, known_boilerplate, clock, record, fetched_at, notes, strict
         )
     except Exception:  # a cleaner must not take a crawl down on one bad page
         if strict:
@@ -172,6 +172,7 @@ def _extract(
     record: Recorder | None,
     fetched_at: datetime | None,
     notes: list[str] | None,
+    strict: bool,
 ) -> Article:
     if isinstance(html, bytes):
         if not html.strip():
@@ -199,7 +200,7 @@ def _extract(
     body = tree.body
     if body is None:
         return Article(url=url, reason=Reason.UNPARSABLE)
-    meta = read_metadata(tree, url, headers, fetched_at=fetched_at)
+    meta = _metadata(tree, url, headers, fetched_at, notes, strict)
     kind = classify_page(tree)
     if kind is PageKind.CHALLENGE:
         return _article(meta, url, "", Reason.BLOCKED)
@@ -302,6 +303,29 @@ def _article(meta: PageMetadata, url: str | None, text: str, reason: str | None)
         image=meta.image,
         reason=reason,
     )
+
+
+def _metadata(
+    tree: LexborHTMLParser,
+    url: str | None,
+    headers: Mapping[str, str],
+    fetched_at: datetime | None,
+    notes: list[str] | None,
+    strict: bool,
+) -> PageMetadata:
+    """The page's metadata; none, rather than no article, when reading it fails.
+
+    Dates and bylines go through third-party parsers (htmldate on lxml) that a hostile
+    page may break: the article text does not depend on them and is kept.
+    """
+    try:
+        return read_metadata(tree, url, headers, fetched_at=fetched_at)
+    except Exception as error:
+        if strict:
+            raise
+        log.exception("reading the metadata failed on %s", url)
+        _note(notes, f"metadata: reading it failed ({type(error).__name__}); the text is kept")
+        return PageMetadata()
 
 
 def _expected_words(meta: PageMetadata) -> int | None:

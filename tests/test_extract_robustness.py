@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cleaners import Article, Reason, extract
+from cleaners import Article, Reason, explain, extract
 from cleaners.extract import DEFAULT_DEADLINE, run_extraction
 
 PARAGRAPH = "<p>Un paragraphe d'article assez long pour être gardé par l'extracteur de texte.</p>"
@@ -90,6 +90,24 @@ def test_an_internal_error_becomes_unparsable_and_strict_mode_raises(
     html = f"<html><body><article>{PARAGRAPH * 5}</article></body></html>"
     assert extract(html).reason == Reason.UNPARSABLE
     with pytest.raises(RuntimeError, match="pruning rule"):
+        strict_extract(html)
+
+
+def test_a_metadata_failure_keeps_the_article_and_strict_mode_raises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a date parser choked")
+
+    monkeypatch.setattr(sys.modules["cleaners.extract"], "read_metadata", broken)
+    html = (
+        f"<html><head><title>T</title></head><body><article>{PARAGRAPH * 5}</article></body></html>"
+    )
+    article = extract(html)
+    assert (article.reason, article.title) == (None, None)
+    assert article.text.startswith("Un paragraphe d'article")
+    assert any("metadata" in note for note in explain(html).notes)
+    with pytest.raises(ValueError, match="date parser"):
         strict_extract(html)
 
 
