@@ -55,10 +55,11 @@ _CJK_YMD = re.compile(
     r"(?<!\d)(?P<year>\d{4})\s*[年년]\s*(?P<month>\d{1,2})\s*[月월]\s*(?P<day>\d{1,2})\s*[日일]"
 )
 # A clock time right after the date: "14:16", "14h16", "à 14 h 16", "14.16 Uhr", "2:16 pm",
-# "18時40分", "오후 6:40" (the afternoon written before the time, in Chinese, Japanese,
+# "18時40分", "오후 6:40" (the morning or afternoon written before the time, in Chinese, Japanese,
 # Korean).
 _CLOCK = re.compile(
-    r"^\D{0,12}?(?:(?P<afternoon>午後|下午|오후)\s*)?(?<!\d)(?P<hour>\d{1,2})\s*"
+    r"^\D{0,12}?(?:(?:(?P<afternoon>午後|下午|오후)|(?P<morning>午前|上午|오전))\s*)?"
+    r"(?<!\d)(?P<hour>\d{1,2})\s*"
     r"(?::|\.|h|H|時|时|시)\s*(?P<minute>\d{2})"
     r"(?::(?P<second>\d{2}))?(?:\s*(?P<half>[aApP])\.?\s?[mM]\.?)?"
 )
@@ -293,7 +294,7 @@ def _with_clock(day: date, following: str) -> str:
     if clock is None or MODIFIED_LABEL.search(following, 0, clock.start("hour")):
         return day.isoformat()
     hour, minute = int(clock["hour"]), int(clock["minute"])
-    half = "p" if clock["afternoon"] else (clock["half"] or "").lower()
+    half = "p" if clock["afternoon"] else "a" if clock["morning"] else (clock["half"] or "").lower()
     if half == "p" and hour < 12:
         hour += 12
     elif half == "a" and hour == 12:
