@@ -127,7 +127,7 @@ def _single_article(tree: LexborHTMLParser, credible: _Credibility) -> LexborNod
     articles = [a for a in tree.css("article") if not _is_template(a)]
     if not articles:
         return None
-    sizes = [len(a.text(deep=True, separator=" ", strip=True)) for a in articles]
+    sizes = [_text_length(a) for a in articles]
     best = max(range(len(articles)), key=sizes.__getitem__)
     if sizes[best] < MIN_ARTICLE_SHARE * sum(sizes):
         return None

@@ -9,8 +9,9 @@ import enum
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaners.body.prose import PROSE_CARRIERS, reading_length
+from cleaners.body.prose import MAX_PROSE_LINK_SHARE, PROSE_CARRIERS, reading_length
 from cleaners.markup.rules import CHALLENGE_SELECTORS, CHALLENGE_TITLE, CONSENT_SELECTORS
+from cleaners.markup.tree import link_share
 
 # A challenge page is small: a real article that mentions "Access denied" in its title
 # still has a body.
@@ -26,7 +27,6 @@ LISTING_PROSE_MIN_CHARS = 150
 RUN_MIN_PARAGRAPHS = 4
 RUN_MIN_CHARS = 400
 RUN_PARAGRAPH_MIN_CHARS = 40
-MAX_RUN_LINK_SHARE = 0.5
 # A blog index puts a linked headline over each excerpt; an article has few, if any.
 RUN_PARAGRAPHS_PER_HEADLINE = 3
 # Substrings of og:type values that say the page is one article.
@@ -97,14 +97,16 @@ def _has_paragraph_run(tree: LexborHTMLParser) -> bool:
     for paragraph in tree.css("p"):
         parent = paragraph.parent
         text = paragraph.text(strip=True)
-        if parent is None or reading_length(text) < RUN_PARAGRAPH_MIN_CHARS:
-            continue
-        linked = sum(len(a.text(strip=True)) for a in paragraph.css("a"))
-        if linked > MAX_RUN_LINK_SHARE * len(text):
+        length = reading_length(text)
+        if (
+            parent is None
+            or length < RUN_PARAGRAPH_MIN_CHARS
+            or link_share(paragraph, text) > MAX_PROSE_LINK_SHARE
+        ):
             continue
         run = runs.setdefault(parent.mem_id, [0, 0])
         run[0] += 1
-        run[1] += reading_length(text)
+        run[1] += length
         if run[0] < RUN_MIN_PARAGRAPHS or run[1] < RUN_MIN_CHARS or parent.mem_id in indexes:
             continue
         if not _headlines_among(parent, run[0]):

@@ -18,6 +18,7 @@ from functools import lru_cache
 from selectolax.lexbor import LexborNode
 
 from cleaners.markup.rules import tokens_of
+from cleaners.markup.tree import link_share
 
 PROSE_MIN_CHARS = 100
 TRUNCATION_MARKS = ("...", "…", "[…]", "[...]", "(…)", "(...)")
@@ -45,13 +46,12 @@ class ProseMap:
         self._paragraphs: set[int] = set()
         seen: set[str] = set()
         for paragraph in root.css(PROSE_CARRIERS):
-            text = prose_text(paragraph)
+            text, length = _prose(paragraph)
             # A text printed twice (mobile and desktop copies, a notice per country) is
             # read once.
             if text in seen or (text and _is_excerpt(paragraph)):
                 continue
             seen.add(text)
-            length = reading_length(text)
             if length:
                 self._paragraphs.add(paragraph.mem_id)
             node: LexborNode | None = paragraph if length else None
@@ -85,22 +85,21 @@ def _names_an_excerpt(class_value: str) -> bool:
     return bool(class_value) and not EXCERPT_TOKENS.isdisjoint(tokens_of(class_value))
 
 
-def prose_text(paragraph: LexborNode) -> str:
-    """The text of ``paragraph`` if it reads as prose, else ""."""
+def _prose(paragraph: LexborNode) -> tuple[str, int]:
+    """The text of ``paragraph`` and its reading length if it reads as prose, else ("", 0)."""
     if paragraph.tag != "p":
         # Own text only: the block's child elements are counted for themselves, and
         # links, being elements, are left out.
         text = paragraph.text(deep=False, strip=True)
     else:
         text = paragraph.text(deep=True, strip=True)
+    length = reading_length(text)
     # A teaser excerpt is cut short with an ellipsis: it stands for prose elsewhere.
-    if reading_length(text) < PROSE_MIN_CHARS or text.endswith(TRUNCATION_MARKS):
-        return ""
-    if paragraph.tag == "p":
-        linked = sum(len(a.text(deep=True, strip=True)) for a in paragraph.css("a"))
-        if linked > MAX_PROSE_LINK_SHARE * len(text):
-            return ""
-    return text
+    if length < PROSE_MIN_CHARS or text.endswith(TRUNCATION_MARKS):
+        return "", 0
+    if paragraph.tag == "p" and link_share(paragraph, text) > MAX_PROSE_LINK_SHARE:
+        return "", 0
+    return text, length
 
 
 def reading_length(text: str) -> int:

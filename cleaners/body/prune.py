@@ -20,7 +20,13 @@ from selectolax.lexbor import LexborNode
 from cleaners.body.labels import CHROME_LABELS, MAX_LABEL_LENGTH, RELATED_TITLES, label_key
 from cleaners.body.prose import ProseMap
 from cleaners.markup.rules import CHROME_TAGS, NOISE_TAGS, is_consent_rule, noise_rule
-from cleaners.markup.tree import element_children, has_ancestor_in, has_ancestor_tag, next_element
+from cleaners.markup.tree import (
+    element_children,
+    has_ancestor_in,
+    has_ancestor_tag,
+    link_share,
+    next_element,
+)
 
 # Called with the rule name and the node just before the node is removed.
 Recorder = Callable[[str, LexborNode], None]
@@ -230,7 +236,7 @@ class _Pruner:
             text = node.text(deep=True, separator=" ", strip=True)
             if len(text) > READ_ALSO_MAX_CHARS or ":" not in text:
                 continue
-            if label_key(text.split(":", 1)[0]) in RELATED_TITLES and _link_share(node, text) > 0.5:
+            if label_key(text.split(":", 1)[0]) in RELATED_TITLES and link_share(node, text) > 0.5:
                 yield "read-also", node
 
     def orphan_headings(self) -> Iterator[LexborNode]:
@@ -304,7 +310,7 @@ def link_clouds(scope: LexborNode) -> Iterator[LexborNode]:
         if count < LINK_LIST_MIN_ITEMS:
             continue
         text = parent.text(deep=True, separator=" ", strip=True)
-        if _link_share(parent, text) >= LINK_CLOUD_DENSITY:
+        if link_share(parent, text) >= LINK_CLOUD_DENSITY:
             yield parent
 
 
@@ -318,14 +324,14 @@ def _is_heading_only(node: LexborNode) -> bool:
 
 
 def _is_link_heavy(node: LexborNode, share: float) -> bool:
-    return _link_share(node, node.text(deep=True, separator=" ", strip=True)) >= share
+    return link_share(node, node.text(deep=True, separator=" ", strip=True)) >= share
 
 
 def _is_bare_link(item: LexborNode) -> bool:
     text = item.text(deep=True, separator=" ", strip=True)
     if not text:
         return True
-    return _link_share(item, text) >= LINK_ITEM_DENSITY
+    return link_share(item, text) >= LINK_ITEM_DENSITY
 
 
 def _is_teaser_block(node: LexborNode) -> bool:
@@ -350,7 +356,7 @@ def _link_lists_after(node: LexborNode) -> list[LexborNode]:
     sibling = next_element(node)
     while sibling is not None and sibling.tag not in HEADINGS:
         text = sibling.text(deep=True, separator=" ", strip=True)
-        if text and _link_share(sibling, text) < LINK_LIST_DENSITY:
+        if text and link_share(sibling, text) < LINK_LIST_DENSITY:
             break
         found.append(sibling)
         sibling = next_element(sibling)
@@ -359,17 +365,6 @@ def _link_lists_after(node: LexborNode) -> list[LexborNode]:
 
 def _heading_key(text: str) -> str:
     return " ".join(text.casefold().split())
-
-
-def _link_share(node: LexborNode, text: str) -> float:
-    """Share of ``text`` (the node's) inside links, spaces not counted: the gaps between
-    the words of a tag cloud are not prose."""
-    linked = sum(_visible_chars(a.text(deep=True)) for a in node.css("a"))
-    return linked / max(1, _visible_chars(text))
-
-
-def _visible_chars(text: str) -> int:
-    return len(text) - sum(map(text.count, " \n\t\u00a0"))
 
 
 def _next_content(node: LexborNode, scope: LexborNode) -> LexborNode | None:

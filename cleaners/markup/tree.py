@@ -38,3 +38,14 @@ def next_element(node: LexborNode) -> LexborNode | None:
     while sibling is not None and not sibling.is_element_node:
         sibling = sibling.next
     return sibling
+
+
+def link_share(node: LexborNode, text: str) -> float:
+    """Share of ``text`` (the node's) inside links, spaces not counted: the gaps between
+    the words of a tag cloud are not prose."""
+    linked = sum(_visible_chars(a.text(deep=True)) for a in node.css("a"))
+    return linked / max(1, _visible_chars(text))
+
+
+def _visible_chars(text: str) -> int:
+    return len(text) - sum(map(text.count, " \n\t\u00a0"))
