@@ -49,6 +49,13 @@ def test_items_wrapped_in_divs_and_sub_lists_straight_in_a_list_are_items() -> N
     ]
 
 
+def test_a_sub_list_inside_a_block_of_an_item_is_kept_after_the_item() -> None:
+    assert blocks(
+        "<ul><li><div><p>Étapes :</p><ol><li>vider ;</li><li>rincer.</li></ol></div></li>"
+        "<li>Fin.</li></ul>"
+    ) == ["- Étapes :\n- vider ;\n- rincer.\n- Fin."]
+
+
 def test_line_breaks_and_blocks_inside_an_item_part_its_words() -> None:
     assert blocks(
         "<ol><li><p><span>Banc compact</span><span><br></span><span>Prix :</span> 299 €</p>"

@@ -222,16 +222,16 @@ def _list_lines(node: LexborNode, lines: list[str]) -> None:
             if not item.is_text_node and item.tag not in SKIPPED_TAGS:
                 _list_lines(item, lines)
             continue
-        sublists = [child for child in _children(item) if child.tag in LISTS]
-        text = _tidy(_item_text(item)).replace("\n", " ")
+        sublists: list[LexborNode] = []
+        text = _tidy(_item_text(item, sublists)).replace("\n", " ")
         if text:
             lines.append(f"- {text}")
         for sublist in sublists:
             _list_lines(sublist, lines)
 
 
-def _item_text(item: LexborNode) -> str:
-    """The text of a list item outside its sub-lists, on one line.
+def _item_text(item: LexborNode, sublists: list[LexborNode]) -> str:
+    """The text of a list item on one line; its sub-lists, at any depth, go to ``sublists``.
 
     A ``<br>`` or a block inside the item ("Bench<br>Price: $299", two ``<p>``) parts
     words the markup shows apart; inline tags do not ("<b>W</b>ord").
@@ -244,7 +244,9 @@ def _item_text(item: LexborNode) -> str:
             parts.append(node.text_content or "")
         elif node.tag == "br":
             parts.append(" ")
-        elif node.is_element_node and node.tag not in LISTS | SKIPPED_TAGS and not _is_hidden(node):
+        elif node.tag in LISTS:
+            sublists.append(node)
+        elif node.is_element_node and node.tag not in SKIPPED_TAGS and not _is_hidden(node):
             if node.tag != "a" and node.tag not in INLINE_TAGS:
                 parts.append(" ")
             stack.extend(reversed(_children(node)))
